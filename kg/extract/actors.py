@@ -1,0 +1,176 @@
+"""Actor mentions: gazetteer names, demonyms and metonyms, spaCy persons and organisations.
+
+The gazetteer wins where it overlaps a named-entity span (spaCy often types
+self-proclaimed states as ORG or PERSON); capitals count only when used for
+the government ("Moscow said", "Moscow's plans"), not as places.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from spacy.tokens import Span as SpacySpan
+
+from kg import resources
+from kg.extract import ArticleContext
+from kg.gazetteer import Hit, fold
+from kg.model import Mention, Span
+from kg.namespaces import NKG
+
+EMITS = frozenset({NKG.mentions, NKG.Person, NKG.Organization, NKG.State})
+
+_POSSESSIVE = re.compile(r"(?:['\u2019]s?|\u2019)$")
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "csubj"})
+_CAMEL_GLUE = re.compile(r"[a-z][A-Z]{2,}|[A-Z]{3,}[a-z]")
+_NAME_TOKEN = re.compile(r"^[A-Z][\w'’.-]*$")
+
+
+@functools.lru_cache(maxsize=1)
+def filters() -> dict[str, frozenset[str]]:
+    raw = json.loads(resources.data_file("name_filters.json").read_text(encoding="utf-8"))
+    return {key: frozenset(value) for key, value in raw.items() if isinstance(value, list)}
+
+
+@functools.lru_cache(maxsize=1)
+def honorifics() -> frozenset[str]:
+    try:
+        return frozenset(h.lower().rstrip(".") for h in resources.lines("honorifics.txt"))
+    except resources.KGError:
+        return frozenset({"mr", "mrs", "ms", "dr", "sir", "prof"})
+
+
+@functools.lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    try:
+        return frozenset(t.lower() for t in resources.lines("titles.txt"))
+    except resources.KGError:
+        return frozenset()
+
+
+def clean_person_name(name: str) -> str:
+    """A person's name without honorifics, possessive endings and extra spaces."""
+    words = name.replace("\u00a0", " ").split()
+    while words and words[0].lower().rstrip(".") in honorifics():
+        words = words[1:]
+    cleaned = " ".join(words)
+    return _POSSESSIVE.sub("", cleaned).strip(" ,.;:")
+
+
+def extract(ctx: ArticleContext) -> list[Mention]:
+    """Every actor mention in the article body and byline."""
+    for paragraph in ctx.body_paragraphs():
+        hits = [h for h in ctx.gazetteer.find(paragraph.doc.text)]
+        taken: list[tuple[int, int]] = []
+        for hit in hits:
+            if hit.form.kind == "metonym" and not _used_for_government(paragraph.doc, hit):
+                continue
+            span = ctx.span(paragraph, hit.begin, hit.end)
+            ctx.add_mention(Mention(span, span.text, hit.form.entry.type,
+                                    gazetteer_key=hit.form.entry.key, kind=hit.form.kind))
+            taken.append((hit.begin, hit.end))
+        # Place names the gazetteer knows but that were not used for a government
+        # (a capital as a place) must not come back as spaCy persons or organisations.
+        blocked = [(h.begin, h.end) for h in hits]
+        for ent in paragraph.doc.ents:
+            if ent.label_ in ("PERSON", "ORG"):
+                _add_named_entity(ctx, paragraph, ent, blocked)
+    _add_media_descriptors(ctx)
+    _add_bylines(ctx)
+    return ctx.mentions
+
+
+def _add_media_descriptors(ctx: ArticleContext) -> None:
+    """'Russian state TV', 'state television': an unnamed broadcaster, resolved later."""
+    heads = "|".join(sorted((re.escape(h) for h in filters()["state_media_heads"]),
+                            key=len, reverse=True))
+    pattern = re.compile(rf"\b(?:(?P<demonym>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?)\s+)?"
+                         rf"state[- ](?:{heads})\b", re.IGNORECASE)
+    for paragraph in ctx.body_paragraphs():
+        for found in pattern.finditer(paragraph.doc.text):
+            begin, end = found.start(), found.end()
+            demonym = found.group("demonym")
+            if demonym and not any(f.kind == "demonym"
+                                   for f in ctx.gazetteer.forms.get(fold(demonym), [])):
+                begin = found.start() + len(demonym) + 1
+            span = ctx.span(paragraph, begin, end)
+            ctx.add_mention(Mention(span, span.text, "Organization", kind="description"))
+
+
+def _used_for_government(doc, hit: Hit) -> bool:
+    """A capital names its government as a subject or possessor, or where spaCy sees an ORG."""
+    span = doc.char_span(hit.begin, hit.end, alignment_mode="expand")
+    if span is None:
+        return False
+    if any(token.ent_type_ == "ORG" for token in span):
+        return True  # "the Kremlin", "the White House": institutions, not places
+    root = span.root
+    following = doc[span.end] if span.end < len(doc) else None
+    return root.dep_ in _SUBJECT_DEPS or (following is not None and following.tag_ == "POS")
+
+
+def _add_named_entity(ctx: ArticleContext, paragraph, ent: SpacySpan,
+                      blocked: list[tuple[int, int]]) -> None:
+    begin, end = ent.start_char, ent.end_char
+    overlapping = [(b, e) for b, e in blocked if b < end and begin < e]
+    if overlapping:
+        # Keep the part of a span left of or right of a gazetteer name
+        # ("MI6 Richard Moore" → "Richard Moore"), when it still looks like a name.
+        b, e = max(overlapping, key=lambda r: r[1])
+        if e < end and ent.label_ == "PERSON":
+            begin = e
+        else:
+            return
+    text = paragraph.doc.text[begin:end]
+    while text and not text[0].isalnum():
+        begin, text = begin + 1, text[1:]
+    if ent.label_ == "PERSON":
+        _add_person(ctx, paragraph, begin, end, text)
+    else:
+        _add_organization(ctx, paragraph, begin, end, text)
+
+
+def _add_person(ctx: ArticleContext, paragraph, begin: int, end: int, text: str) -> None:
+    name = clean_person_name(text)
+    words = name.split()
+    if not words or not all(_NAME_TOKEN.match(w) for w in words) or _CAMEL_GLUE.search(name):
+        return
+    if name.lower() in filters()["not_person"] or name.lower() in titles():
+        return
+    if len(words) > 4:
+        return
+    offset = text.find(name) if name in text else 0
+    span = ctx.span(paragraph, begin + offset, begin + offset + len(name))
+    ctx.add_mention(Mention(span, name, "Person"))
+
+
+def _add_organization(ctx: ArticleContext, paragraph, begin: int, end: int, text: str) -> None:
+    name = _POSSESSIVE.sub("", text.strip()).strip(" ,.;:’'")
+    words = name.split()
+    if not words or len(words) > 8 or _CAMEL_GLUE.search(name) or not name[:1].isupper():
+        return
+    lowered = [w.lower().strip("’'") for w in words]
+    if lowered[-1] in filters()["event_heads"]:
+        return
+    if all(w in filters()["generic_org_words"] or ctx.gazetteer.lookup(w) or w == "the"
+           for w in lowered):
+        return
+    if lowered[-1] in titles():
+        return  # "Russian Military Expert" in a title-case headline is a person's title
+    if lowered[0] == "the" and len(words) > 1:
+        begin += text.find(words[1])
+        name = " ".join(words[1:])
+    else:
+        begin += text.find(name)
+    span = ctx.span(paragraph, begin, begin + len(name))
+    ctx.add_mention(Mention(span, name, "Organization"))
+
+
+def _add_bylines(ctx: ArticleContext) -> None:
+    """Bylined authors are mentioned persons, found where the byline names them."""
+    for author in ctx.article.authors:
+        position = ctx.text.find(author)
+        if position < 0:
+            continue
+        span = Span(position, position + len(author), author)
+        ctx.add_mention(Mention(span, clean_person_name(author), "Person", kind="byline"))

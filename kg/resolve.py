@@ -1,0 +1,247 @@
+"""Identity: one actor key (and IRI) per real-world actor, within and across articles.
+
+Within an article, a surname ("Korotchenko", "Mr Moore", even "Korochenko")
+joins the full name it fuzzily matches; across articles, names are matched
+against a registry that the store keeps in its entity graph. Names that differ
+in a given name ("Joe Biden", "Hunter Biden") stay apart. Gazetteer actors
+keep their gazetteer key.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import ratio
+
+from kg.gazetteer import Gazetteer, fold
+from kg.model import Extraction, Mention
+from kg.namespaces import slug
+
+NAME_TOKEN_MIN = 0.74       # each token of two full names must be this alike ("Jonh"/"Jong")
+NAME_MIN = 0.88             # and the whole names this alike
+SURNAME_MIN = 0.85          # a lone surname joins a full name whose surname is this alike
+ORG_MIN = 0.92              # organisation names ("Council for/on Foreign Relations")
+_DESCRIPTOR_WORDS = ("tv", "television", "media", "broadcaster", "channel", "radio")
+
+
+def name_tokens(name: str) -> list[str]:
+    """Folded tokens of a name; hyphens split ("Kim Jong-un" → kim, jong, un)."""
+    return fold(name.replace("-", " ").replace(".", " ")).split()
+
+
+def same_token(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) <= 2:
+        return False
+    return ratio(a, b) / 100 >= NAME_TOKEN_MIN
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Whether two full names name one person, allowing misspellings and transliterations."""
+    ta, tb = name_tokens(a), name_tokens(b)
+    if ta == tb:
+        return True
+    if len(ta) != len(tb) or len(ta) < 2:
+        return False
+    if not all(same_token(x, y) for x, y in zip(ta, tb)):
+        return False
+    return ratio(" ".join(ta), " ".join(tb)) / 100 >= NAME_MIN
+
+
+def same_surname(surname: str, full: str) -> bool:
+    """Whether a lone surname is the last name of ``full`` (allowing one or two typos)."""
+    tokens = name_tokens(full)
+    s = name_tokens(surname)
+    if len(s) != 1 or not tokens:
+        return False
+    last = tokens[-1]
+    if s[0] == last:
+        return True
+    return len(last) >= 5 and (ratio(s[0], last) / 100 >= SURNAME_MIN
+                               or Levenshtein.distance(s[0], last) <= 1)
+
+
+@dataclass
+class Actor:
+    """A registry record: the actor key, its type, the names seen and its Wikidata QID."""
+
+    key: str
+    type: str
+    names: Counter[str] = field(default_factory=Counter)
+    label: str | None = None          # fixed label (gazetteer) or None to derive from names
+    wikidata: str | None = None
+    gazetteer_key: str | None = None
+
+    def best_label(self) -> str:
+        if self.label:
+            return self.label
+        full = [(n, c) for n, c in self.names.items() if len(n.split()) > 1]
+        pool = full or list(self.names.items())
+        # The most frequent full form; ties go to the longer, then alphabetical.
+        return max(pool, key=lambda nc: (nc[1], len(nc[0]), nc[0]))[0]
+
+    def alt_labels(self) -> list[str]:
+        label = self.best_label()
+        return sorted(n for n in self.names if n != label)
+
+
+@dataclass
+class Registry:
+    """All known actors; resolves the mentions of each new extraction in input order."""
+
+    gazetteer: Gazetteer
+    actors: dict[str, Actor] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+
+    # ------------------------------------------------------------ registry
+
+    def add_known(self, key: str, type_: str, label: str, alt_labels: Iterable[str],
+                  wikidata: str | None) -> None:
+        """Register an actor read back from the store's entity graph."""
+        actor = self.actors.setdefault(key, Actor(key, type_))
+        actor.names[label] += 1
+        for alt in alt_labels:
+            actor.names[alt] += 1
+        actor.wikidata = actor.wikidata or wikidata
+        entry = self.gazetteer.get(key)
+        if entry is not None:
+            actor.gazetteer_key, actor.label = key, entry.label
+
+    def _gazetteer_actor(self, key: str) -> Actor:
+        entry = self.gazetteer.get(key)
+        assert entry is not None
+        actor = self.actors.get(key)
+        if actor is None:
+            actor = self.actors[key] = Actor(key, entry.type, label=entry.label,
+                                             wikidata=entry.wikidata, gazetteer_key=key)
+        return actor
+
+    def _new_actor(self, name: str, type_: str) -> Actor:
+        key = base = slug(name)
+        if self.gazetteer.get(key) is not None or (key in self.actors
+                                                    and self.actors[key].type != type_):
+            key = base = f"{base}-{type_.lower()}"
+        number = 2
+        while key in self.actors:
+            key = f"{base}-{number}"
+            number += 1
+        actor = self.actors[key] = Actor(key, type_)
+        return actor
+
+    # ------------------------------------------------------------ resolution
+
+    def resolve(self, extraction: Extraction) -> None:
+        """Give every mention of an extraction its actor key, registering new actors."""
+        mentions = list(_all_mentions(extraction))
+        people = [m for m in mentions if m.type == "Person"]
+        for mention in mentions:
+            if mention.gazetteer_key and self.gazetteer.get(mention.gazetteer_key):
+                self._use(self._gazetteer_actor(mention.gazetteer_key), mention)
+        self._resolve_people([m for m in people if m.actor is None])
+        self._resolve_descriptors(extraction, [m for m in mentions if m.actor is None])
+        for mention in mentions:
+            if mention.actor is None:
+                self._resolve_named(mention)
+
+    def _use(self, actor: Actor, mention: Mention) -> None:
+        mention.actor = actor.key
+        actor.names[mention.name] += 1
+        self.touched.add(actor.key)
+
+    def _resolve_people(self, people: list[Mention]) -> None:
+        heads: list[tuple[Mention, Actor]] = []
+        for mention in sorted(people, key=lambda m: m.span.begin):
+            if len(name_tokens(mention.name)) < 2:
+                continue
+            actor = next((a for h, a in heads if same_person_name(h.name, mention.name)), None)
+            if actor is None:
+                actor = self._find_person(mention.name) or self._new_actor(mention.name, "Person")
+            heads.append((mention, actor))
+            self._use(actor, mention)
+        gazetteer_people = [m for m in people if m.actor and len(name_tokens(m.name)) >= 2]
+        for mention in sorted(people, key=lambda m: m.span.begin):
+            if mention.actor is not None:
+                continue
+            before = [(h, a) for h, a in heads if h.span.begin <= mention.span.begin]
+            matches = [(h, a) for h, a in before + heads if same_surname(mention.name, h.name)]
+            matches += [(m, self.actors[m.actor]) for m in gazetteer_people
+                        if m.actor and same_surname(mention.name, m.name)]
+            if matches:
+                self._use(matches[0][1], mention)  # the nearest full name before it
+                continue
+            actor = self._find_person_by_surname(mention.name) or \
+                self._find_person(mention.name) or self._new_actor(mention.name, "Person")
+            self._use(actor, mention)
+
+    def _find_person(self, name: str) -> Actor | None:
+        for actor in self.actors.values():
+            if actor.type == "Person" and any(same_person_name(name, n) for n in actor.names):
+                return actor
+        return None
+
+    def _find_person_by_surname(self, surname: str) -> Actor | None:
+        """A lone surname joins the one known person with that surname, if only one."""
+        found = {a.key: a for a in self.actors.values() if a.type == "Person"
+                 and any(len(name_tokens(n)) > 1 and same_surname(surname, n) for n in a.names)}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def _resolve_descriptors(self, extraction: Extraction, mentions: list[Mention]) -> None:
+        """'state TV' is the article's one named broadcaster, when it names exactly one."""
+        for mention in mentions:
+            if mention.type != "Organization" or not _is_media_descriptor(mention.name):
+                continue
+            broadcasters = {m.actor for m in extraction.mentions if m.actor and m is not mention
+                            and _is_broadcaster(self, m)}
+            if len(broadcasters) == 1:
+                self._use(self.actors[broadcasters.pop()], mention)
+
+    def _resolve_named(self, mention: Mention) -> None:
+        target = fold(mention.name).removeprefix("the ")
+        for actor in self.actors.values():
+            if actor.type != mention.type:
+                continue
+            for name in actor.names:
+                other = fold(name).removeprefix("the ")
+                if other == target or (mention.type == "Organization" and len(target) > 12
+                                       and ratio(other, target) / 100 >= ORG_MIN):
+                    self._use(actor, mention)
+                    return
+        for entry in self.gazetteer.entries.values():
+            if entry.type == mention.type == "Organization" and len(target) > 12 and any(
+                    ratio(fold(n).removeprefix("the "), target) / 100 >= ORG_MIN
+                    for n in entry.names):
+                self._use(self._gazetteer_actor(entry.key), mention)
+                return
+        self._use(self._new_actor(mention.name, mention.type), mention)
+
+
+def _is_media_descriptor(name: str) -> bool:
+    words = fold(name).split()
+    return bool(words) and words[-1] in _DESCRIPTOR_WORDS and "state" in words
+
+
+def _is_broadcaster(registry: Registry, mention: Mention) -> bool:
+    actor = registry.actors.get(mention.actor or "")
+    if actor is None or actor.type != "Organization" or not actor.gazetteer_key:
+        return False
+    entry = registry.gazetteer.get(actor.gazetteer_key)
+    kind = (entry.kind or "").lower() if entry else ""
+    return any(word in kind for word in ("broadcaster", "television", "tv", "channel"))
+
+
+def _all_mentions(extraction: Extraction) -> Iterator[Mention]:
+    """Every mention object an extraction refers to, each once."""
+    seen: set[int] = set()
+    pool: list[Mention] = list(extraction.mentions)
+    pool += [role.holder for role in extraction.roles]
+    for claim in extraction.claims:
+        pool += [claim.claimant, *claim.about]
+    for recognition in extraction.recognitions:
+        pool += [recognition.recognizer, recognition.recognized]
+    for mention in pool:
+        if id(mention) not in seen:
+            seen.add(id(mention))
+            yield mention

@@ -1,0 +1,174 @@
+"""The embedded store: pyoxigraph on disk, one named graph per article.
+
+Queries see the union of all graphs as their default graph (QUERY-CONTRACT.md).
+Every write that replaces a graph is one transaction, so a crash never leaves
+an article half-written.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from kg.errors import QueryError, StoreError
+from kg.namespaces import DCTERMS, NKG, PREFIXES
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+QUAD_FORMATS = frozenset({"trig", "nq", "jsonld"})
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the store knows of an article already built: its graph and content hash."""
+
+    iri: str
+    source: str
+    content_hash: str | None
+
+
+class KGStore:
+    """A pyoxigraph store with the newskg graph layout."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        """Open (or create) the store at ``path``; ``None`` keeps it in memory."""
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            mode = "read-only" if read_only else "read-write"
+            raise StoreError(f"cannot open store {self.path} {mode}: {exc}") from exc
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store, for callers that need its full API."""
+        return self._store
+
+    # ------------------------------------------------------------ writing
+
+    def put_graph(self, graph_iri: str, graph: Graph) -> None:
+        """Replace the named graph ``graph_iri`` with ``graph`` in one transaction."""
+        payload = graph.serialize(format="nt", encoding="utf-8")
+        # DROP and INSERT DATA in one update: pyoxigraph applies an update atomically.
+        update = (f"DROP SILENT GRAPH <{graph_iri}> ;\n"
+                  f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{payload.decode('utf-8')}\n}} }}")
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot write graph <{graph_iri}> to {self.path}: {exc}") from exc
+
+    def write_article(self, graph_iri: str, graph: Graph, entity_graph_iri: str,
+                      records: Graph, drop: Iterable[str] = ()) -> None:
+        """Replace an article's graph and its actors' records (and drop ``drop``) atomically."""
+        operations = [f"DROP SILENT GRAPH <{iri}>" for iri in (graph_iri, *drop)]
+        for subject in sorted({str(s) for s in records.subjects()}):
+            operations.append(f"DELETE WHERE {{ GRAPH <{entity_graph_iri}> {{ <{subject}> ?p ?o }} }}")
+        article_nt = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        records_nt = records.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        operations.append(f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{article_nt}\n}}\n"
+                          f"GRAPH <{entity_graph_iri}> {{\n{records_nt}\n}} }}")
+        try:
+            self._store.update(" ;\n".join(operations))  # one update: one transaction
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot write article graph <{graph_iri}> to {self.path}: {exc}"
+                             ) from exc
+
+    def remove_graph(self, graph_iri: str) -> None:
+        """Drop a named graph (no error when it does not exist)."""
+        try:
+            self._store.update(f"DROP SILENT GRAPH <{graph_iri}>")
+        except OSError as exc:
+            raise StoreError(f"cannot remove graph <{graph_iri}> from {self.path}: {exc}") from exc
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    # ------------------------------------------------------------ reading
+
+    def query(self, sparql: str, *, union: bool = True):
+        """Run a SPARQL query; the default graph is the union of all graphs unless ``union`` is off."""
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=union,
+                                     prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        """SELECT results as plain dicts of variable name to lexical value."""
+        solutions = self.query(sparql)
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for solution in solutions:
+            rows.append({n: solution[n].value for n in names if solution[n] is not None})
+        return rows
+
+    def articles(self) -> Iterator[StoredArticle]:
+        """Every article graph with its source and content hash."""
+        rows = self.select(f"""SELECT ?a ?src ?h WHERE {{ GRAPH ?a {{
+            ?a a <{NKG.Article}> ; <{DCTERMS.source}> ?src .
+            OPTIONAL {{ ?a <{NKG.contentHash}> ?h }} }} }}""")
+        for row in rows:
+            yield StoredArticle(row["a"], row["src"], row.get("h"))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def graph_triples(self, graph_iri: str) -> Graph:
+        """One named graph as an rdflib Graph (for validation and tests)."""
+        data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))
+        graph = Graph()
+        graph.parse(data=data.decode("utf-8"), format="nt")
+        return graph
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # ------------------------------------------------------------ export
+
+    def export(self, fmt: str, output: IO[bytes] | str | Path) -> None:
+        """Write the whole store (or, for triple formats, the union of graphs) to ``output``."""
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"unknown export format {fmt!r}; expected one of "
+                             f"{', '.join(sorted(EXPORT_FORMATS))}")
+        target = str(output) if isinstance(output, Path) else output
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        if fmt in QUAD_FORMATS:
+            self._store.dump(target, format=EXPORT_FORMATS[fmt], prefixes=prefixes
+                             if fmt == "trig" else None)
+            return
+        # Triple formats cannot hold named graphs: write the union of all graphs.
+        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                    use_default_graph_as_union=True)
+        ox.serialize(triples, target, format=EXPORT_FORMATS[fmt], prefixes=prefixes
+                     if fmt == "ttl" else None)
+
+    def to_dataset(self) -> Dataset:
+        """The whole store as an rdflib Dataset (small stores only: tests, validation)."""
+        buffer = io.BytesIO()
+        self._store.dump(buffer, format=ox.RdfFormat.N_QUADS)
+        dataset = Dataset(default_union=True)
+        dataset.parse(data=buffer.getvalue().decode("utf-8"), format="nquads")
+        return dataset
+
+
+def add_quads(store: KGStore, quads: Iterable[ox.Quad]) -> None:
+    """Add pyoxigraph quads in one transaction."""
+    store.oxigraph.extend(quads)
