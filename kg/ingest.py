@@ -157,6 +157,8 @@ def decode(data: bytes | str) -> str:
 
 def to_article(raw: RawInput) -> Article | Rejection:
     """Decode, strip page furniture and read metadata; a Rejection says what is wrong."""
+    if isinstance(raw.data, bytes) and b"\x00" in raw.data[:65536]:
+        return Rejection(raw.source, "binary data, not text (NUL bytes)")
     try:
         text = decode(raw.data)
     except ValueError as exc:
