@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Token
 
 from kg import resources
 from kg.extract import ArticleContext
+from kg.extract.actors import honorifics
 from kg.extract.roles import is_title_word, last_person_before
 from kg.model import Claim, Mention, Span
 from kg.namespaces import NKG
@@ -131,11 +132,14 @@ def _inside(quotes: list[Quote], char: int) -> bool:
 def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
                       last_speaker: list[Mention]) -> list[Claim]:
     doc = paragraph.doc
-    quotes = [q for q in find_quotes(doc.text) if q.words(doc.text) >= MIN_QUOTE_WORDS]
-    cues = [cue for cue in _cues(ctx, paragraph) if not _inside(quotes, cue.token.idx)]
+    every_quote = find_quotes(doc.text)
+    cues = [cue for cue in _cues(ctx, paragraph) if not _inside(every_quote, cue.token.idx)]
+    groups = [group for group in _group_split_quotes(doc, every_quote, cues)
+              if sum(q.words(doc.text) for q in group) >= MIN_QUOTE_WORDS]
+    quotes = [q for group in groups for q in group]
     claims: list[Claim] = []
     used_cues: set[int] = set()
-    for group in _group_split_quotes(doc, quotes, cues):
+    for group in groups:
         cue = _nearest_cue(doc, group, cues)
         if cue is not None:
             used_cues.add(cue.token.i)
@@ -176,7 +180,10 @@ def _group_split_quotes(doc: Doc, quotes: list[Quote], cues: list[Cue]) -> list[
         if groups:
             previous = groups[-1][-1]
             between = doc.text[previous.end:quote.begin]
-            continues = doc.text[quote.begin:quote.begin + 1].islower()
+            # '"We have not," she said, "sent a soldier."': a comma closes the first part
+            # and the second goes on in lower case.
+            continues = doc.text[quote.begin:quote.begin + 1].islower() and \
+                doc.text[previous.begin:previous.end].rstrip().endswith(",")
             if continues and len(between) < 80 and any(
                     previous.end <= c.token.idx < quote.begin for c in cues):
                 groups[-1].append(quote)
@@ -275,6 +282,8 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
             return covering[0]
         ranked = sorted(inside, key=lambda m: ("Person", "Organization", "State").index(m.type))
         return ranked[0]
+    if head.pos_ == "PROPN":
+        return _unrecognised_name(ctx, paragraph, head)
     if word in _PRONOUNS_PERSON:
         return last_person_before(ctx, begin)
     if word in _PRONOUNS_GROUP and word != "we":
@@ -284,6 +293,21 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     if subtree[0].lower_ == "the":
         return _last_named_like(ctx, head.lemma_.lower(), begin)
     return None
+
+
+def _unrecognised_name(ctx: ArticleContext, paragraph: Paragraph, head: Token
+                       ) -> Mention | None:
+    """A speaker's name the NER missed: the proper nouns ending in the subject's head."""
+    chain = [head]
+    while chain[0].i > 0 and chain[0].nbor(-1).pos_ == "PROPN" and \
+            chain[0].nbor(-1).dep_ == "compound":
+        chain.insert(0, chain[0].nbor(-1))
+    while chain and (is_title_word(chain[0]) or chain[0].lower_.rstrip(".") in honorifics()):
+        chain = chain[1:]
+    if len(chain) < 2 or not all(t.text[:1].isupper() and t.is_alpha for t in chain):
+        return None
+    span = ctx.token_span(paragraph, chain[0], chain[-1])
+    return ctx.add_mention(Mention(span, span.text, "Person"))
 
 
 def _last_group_before(ctx: ArticleContext, position: int) -> Mention | None:

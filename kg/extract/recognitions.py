@@ -150,10 +150,14 @@ def _described_states(ctx: ArticleContext, paragraph: Paragraph, sentence: Spacy
 def _recognizers(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, cue: Token,
                  states: list[Mention], recognized: list[Mention]) -> list[Mention]:
     found: list[Mention] = []
-    subject = _subject_state(ctx, paragraph, cue, states)
-    if subject:
-        found += subject
     cue_position = paragraph.offset + cue.idx
+    subject = _subject_state(ctx, paragraph, cue, states)
+    if not subject and cue.pos_ == "VERB":
+        # The small parser often misses the subject ("Nauru recognised X" as advmod):
+        # take the state named last before the verb.
+        subject = [m for m in states if m.span.end <= cue_position and m.kind != "demonym"
+                   and m not in recognized][-1:]
+    found += subject
     by = [t for t in cue.children if t.lower_ == "by"]
     for token in by:
         found += [m for m in states if _in_subtree(paragraph, m, token)]
