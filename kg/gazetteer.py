@@ -47,6 +47,7 @@ class Form:
     entry: Entry
     kind: str
     case_sensitive: bool
+    ambiguous: bool = False      # an ordinary word too ("Chad", "Georgia"): not sentence-initial
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def fold(text: str) -> str:
     return text.translate(_APOSTROPHES).casefold()
 
 
-@dataclass
+@dataclass(eq=False)   # compared and hashed by identity: one gazetteer, cached lookups
 class Gazetteer:
     """Entries by key, and a matcher over all their surface forms."""
 
@@ -79,13 +80,14 @@ class Gazetteer:
         for record in records:
             entry = _entry(record)
             entries[entry.key] = entry
-            exact = set(record.get("case_sensitive_aliases") or ())
-            exact |= set(record.get("ambiguous_aliases") or ())
+            ambiguous = set(record.get("ambiguous_aliases") or ())
+            exact = set(record.get("case_sensitive_aliases") or ()) | ambiguous
             for text, kind in _surface_forms(entry):
                 case_sensitive = text in exact or _looks_like_abbreviation(text)
                 if kind == "name" and _looks_like_abbreviation(text):
                     kind = "abbreviation"
-                forms.setdefault(fold(text), []).append(Form(text, entry, kind, case_sensitive))
+                forms.setdefault(fold(text), []).append(
+                    Form(text, entry, kind, case_sensitive, text in ambiguous))
         gazetteer = cls(entries, forms)
         gazetteer._compile()
         return gazetteer
@@ -107,8 +109,11 @@ class Gazetteer:
         for found in self._pattern.finditer(text):
             surface = found.group(0)
             form = self._best_form(surface)
-            if form is not None:
-                yield Hit(found.start(), found.end(), surface, form)
+            if form is None:
+                continue
+            if form.ambiguous and _sentence_initial(text, found.start()):
+                continue  # "Chad", "Independent" opening a sentence are ordinary words
+            yield Hit(found.start(), found.end(), surface, form)
 
     def _best_form(self, surface: str) -> Form | None:
         candidates = self.forms.get(fold(surface), [])
@@ -125,6 +130,11 @@ class Gazetteer:
     def lookup(self, name: str) -> list[Entry]:
         """Entries one of whose names or demonyms is ``name`` (case-insensitive)."""
         return list(dict.fromkeys(f.entry for f in self.forms.get(fold(name), [])))
+
+
+def _sentence_initial(text: str, position: int) -> bool:
+    before = text[:position].rstrip(" \t\u201c\u2018\"'(")
+    return not before or before[-1] in ".!?:\n"
 
 
 def _capitalised_like(surface: str, form: str) -> bool:
@@ -144,7 +154,9 @@ def _looks_like_abbreviation(text: str) -> bool:
 def _surface_forms(entry: Entry) -> Iterator[tuple[str, str]]:
     for name in entry.names:
         yield name, "name"
-        if name.lower().startswith("the "):
+        # "The New York Times" is also "New York Times"; but "The Independent" is not
+        # "Independent", an ordinary adjective.
+        if name.lower().startswith("the ") and " " in name[4:].strip():
             yield name[4:], "name"
     for demonym in entry.demonyms:
         yield demonym, "demonym"

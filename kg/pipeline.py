@@ -94,7 +94,7 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
           progress: Callable[[str], None] | None = None) -> BuildReport:
     """Build (or update) the graph in the store from articles in ``sources``."""
     started = time.perf_counter()
-    store = store or KGStore(config.store)
+    store = store if store is not None else KGStore(config.store)
     iris = config.iris
     report = BuildReport()
     registry = load_registry(store, config)

@@ -49,6 +49,11 @@ class ArticleContext:
             for sentence in paragraph.doc.sents:
                 yield paragraph, sentence
 
+    def is_title_case(self, paragraph: Paragraph) -> bool:
+        """Whether a line is set in title case (a headline): its parse is unreliable."""
+        words = [w for w in paragraph.doc.text.split() if w[:1].isalpha() and len(w) > 3]
+        return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
     def span(self, paragraph: Paragraph, begin_char: int, end_char: int) -> Span:
         """An article span from character offsets inside a paragraph's doc."""
         return Span.of(self.text, paragraph.offset + begin_char, paragraph.offset + end_char)
@@ -68,7 +73,9 @@ class ArticleContext:
     def add_mention(self, mention: Mention) -> Mention:
         """Add a mention unless one with the same span and type exists; return the kept one."""
         for existing in self.mentions:
-            if existing.span == mention.span and existing.type == mention.type:
+            if existing.span == mention.span and existing.type == mention.type and \
+                    existing.gazetteer_key == mention.gazetteer_key and \
+                    existing.name == mention.name:
                 return existing
         self.mentions.append(mention)
         self.mentions.sort(key=lambda m: (m.span.begin, m.span.end))

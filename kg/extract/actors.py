@@ -73,7 +73,7 @@ def extract(ctx: ArticleContext) -> list[Mention]:
         # (a capital as a place) must not come back as spaCy persons or organisations.
         blocked = [(h.begin, h.end) for h in hits]
         for ent in paragraph.doc.ents:
-            if ent.label_ in ("PERSON", "ORG"):
+            if ent.label_ in ("PERSON", "ORG") and not _known_place(ctx, ent.text):
                 _add_named_entity(ctx, paragraph, ent, blocked)
     _add_media_descriptors(ctx)
     _add_bylines(ctx)
@@ -95,6 +95,18 @@ def _add_media_descriptors(ctx: ArticleContext) -> None:
                 begin = found.start() + len(demonym) + 1
             span = ctx.span(paragraph, begin, end)
             ctx.add_mention(Mention(span, span.text, "Organization", kind="description"))
+
+
+def _known_place(ctx: ArticleContext, name: str) -> bool:
+    """A short name the gazetteer keeps for recognition contexts ("Donetsk") is a place here."""
+    folded = fold(name.strip())
+    return folded in _context_alias_index(ctx.gazetteer)
+
+
+@functools.lru_cache(maxsize=4)
+def _context_alias_index(gazetteer) -> frozenset[str]:
+    return frozenset(fold(alias) for entry in gazetteer.entries.values()
+                     for alias in entry.context_aliases)
 
 
 def _used_for_government(doc, hit: Hit) -> bool:

@@ -27,6 +27,10 @@ EMITS = frozenset({NKG.Claim, NKG.claimant, NKG.text, NKG.reportedIn, NKG.about,
 
 MIN_QUOTE_WORDS = 4          # shorter quotations are scare quotes inside reported speech
 MIN_CONTENT_WORDS = 4
+# Speech-verb classes whose object is what was said ("denied the report that …").
+_CONTENT_CLASSES = frozenset({"assert", "deny", "warn", "accuse", "appeal", "predict", "report",
+                              "concede", "confirm", "question", "threaten", "promise",
+                              "criticize"})
 DUPLICATE_OVERLAP = 0.6      # share of content words that makes two claims one statement
 
 _QUOTE_PAIRS = (("\u201c", "\u201d"), ('"', '"'), ("\u00ab", "\u00bb"))
@@ -132,10 +136,19 @@ def _inside(quotes: list[Quote], char: int) -> bool:
 def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
                       last_speaker: list[Mention]) -> list[Claim]:
     doc = paragraph.doc
+    if ctx.is_title_case(paragraph):
+        return []  # headline case parses badly; the title's own patterns handle headlines
     every_quote = find_quotes(doc.text)
     cues = [cue for cue in _cues(ctx, paragraph) if not _inside(every_quote, cue.token.idx)]
     groups = [group for group in _group_split_quotes(doc, every_quote, cues)
               if sum(q.words(doc.text) for q in group) >= MIN_QUOTE_WORDS]
+    # A quotation inside a reported clause ("said that the Kremlin “should not …”") is
+    # part of that reported claim, not a claim of its own.
+    clauses = [(cue, content) for cue in cues
+               if (content := _reported_content(doc, cue, [])) is not None]
+    groups = [group for group in groups
+              if not any(begin < group[0].begin - 1 and group[-1].end <= end + 1
+                         for _, (begin, end) in clauses)]
     quotes = [q for group in groups for q in group]
     claims: list[Claim] = []
     used_cues: set[int] = set()
@@ -148,11 +161,11 @@ def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
             claimant = last_speaker[-1]  # an unattributed quote continues the last speaker
         else:
             continue
-        first, last = group[0], group[-1]
-        evidence = ctx.span(paragraph, first.begin, last.end)
-        text = " ".join(doc.text[q.begin:q.end].strip() for q in group)
-        claims.append(Claim(claimant, _strip_punct(text), _trim_evidence(ctx, evidence),
-                            cue=cue.token.lemma_ if cue else "", kind="quote"))
+        for part in _split_conjoined(doc, group):
+            evidence = ctx.span(paragraph, part[0].begin, part[-1].end)
+            text = " ".join(doc.text[q.begin:q.end].strip() for q in part)
+            claims.append(Claim(claimant, _strip_punct(text), _trim_evidence(ctx, evidence),
+                                cue=cue.token.lemma_ if cue else "", kind="quote"))
         last_speaker.append(claimant)
     for cue in cues:
         if cue.token.i in used_cues:
@@ -190,6 +203,32 @@ def _group_split_quotes(doc: Doc, quotes: list[Quote], cues: list[Cue]) -> list[
                 continue
         groups.append([quote])
     return groups
+
+
+def _split_conjoined(doc: Doc, group: list[Quote]) -> list[list[Quote]]:
+    """'A are ready to come and B are ready to work': two propositions, two claims."""
+    if len(group) != 1:
+        return [group]
+    quote = group[0]
+    span = doc.char_span(quote.begin, quote.end, alignment_mode="contract")
+    if span is None:
+        return [group]
+    for token in span:
+        if token.dep_ != "conj" or token.pos_ not in ("VERB", "AUX") or \
+                not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+            continue
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        subject_start = min(t.i for t in subjects[0].subtree)
+        joint = doc[subject_start - 1] if subject_start > span.start else None
+        if joint is None or joint.lower_ not in ("and", "but", "while") or \
+                token.head.i < span.start:
+            continue
+        second_begin = doc[subject_start].idx
+        first = Quote(quote.begin, joint.idx)
+        second = Quote(second_begin, quote.end)
+        if first.words(doc.text) >= 6 and second.words(doc.text) >= 6:
+            return [[first], [second]]
+    return [group]
 
 
 def _nearest_cue(doc: Doc, group: list[Quote], cues: list[Cue]) -> Cue | None:
@@ -273,8 +312,13 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     word = head.lower_
     if word in generic_sources() or (head.tag_ in ("NNS", "NNPS") and not inside):
         return None
-    if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS:
+    named = [m for m in inside if m.type in ("Person", "Organization") and m.kind != "description"]
+    if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS and not named:
         return _anonymous_source(ctx, paragraph, head, subtree)
+    if is_title_word(head) and subtree[0].lower_ not in ("a", "an") and \
+            not any(m.type == "Person" for m in inside):
+        # "the Russian journalist said", "Chief of the service, said": the person last named
+        return last_person_before(ctx, begin)
     if inside:
         # The head's own name first: in "Korotchenko of Channel One" it is Korotchenko.
         covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
@@ -288,8 +332,6 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
         return last_person_before(ctx, begin)
     if word in _PRONOUNS_GROUP and word != "we":
         return _last_group_before(ctx, begin)
-    if subtree[0].lower_ == "the" and is_title_word(head):
-        return last_person_before(ctx, begin)
     if subtree[0].lower_ == "the":
         return _last_named_like(ctx, head.lemma_.lower(), begin)
     return None
@@ -338,31 +380,59 @@ def _anonymous_source(ctx: ArticleContext, paragraph: Paragraph, head: Token,
 
 
 def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int] | None:
-    """Doc character offsets of what a cue reports: its clause, or the rest of the sentence."""
+    """Doc character offsets of what a cue reports: its clause, or the clause it follows."""
     token, sentence = cue.token, cue.token.sent
     if cue.kind == "according_to":
         return _around_according(doc, token)
     if cue.kind == "assessment":
         clauses = [t for t in token.children if t.dep_ in ("ccomp", "attr", "acomp")]
-        if clauses:
-            return _subtree_chars(clauses[0], skip_mark=True)
-        return None
-    clauses = [t for t in token.children if t.dep_ in ("ccomp", "xcomp", "dobj", "advcl")
-               and t.i > token.i]
-    if clauses:
-        clause = clauses[0]
-        if clause.dep_ == "dobj" and len(list(clause.subtree)) < 3:
-            clauses = []
-        elif any(t.lemma_.lower() in speech_verbs() and t is not clause and t.dep_ == "ccomp"
-                 for t in clause.subtree if t.pos_ == "VERB"):
+        return _subtree_chars(clauses[0], skip_mark=True) if clauses else None
+    after = [t for t in token.children if t.dep_ in ("ccomp", "xcomp") and t.i > token.i]
+    if after:
+        clause = after[0]
+        if any(t.lemma_.lower() in speech_verbs() and t.dep_ == "ccomp" and t is not clause
+               and _subject(t) is not None for t in clause.subtree if t.pos_ == "VERB"):
             return None  # an outer frame ("the Post reported that X said …"): X's cue wins
-        else:
-            begin, _ = _subtree_chars(clause, skip_mark=True)
-            return begin, _sentence_end(sentence)
-    after = [t for t in sentence if t.i > token.i and not t.is_punct]
-    if not after:
+        begin, _ = _subtree_chars(clause, skip_mark=True)
+        if speech_verbs().get(token.lemma_.lower()) == "appeal" and token.i + 1 < len(doc):
+            begin = doc[token.i + 1].idx  # "calling on Western countries to send …"
+        return begin, _sentence_end(sentence)
+    for child in token.children:
+        if child.i > token.i and child.dep_ in ("prep", "dobj"):
+            target = child
+            if child.dep_ == "prep":
+                objects = [t for t in child.children if t.dep_ == "pobj"]
+                if child.lower_ not in ("of", "to", "about", "on") or not objects:
+                    continue
+                target = objects[0]
+            words = [t for t in target.subtree if not t.is_punct]
+            if len(words) >= MIN_CONTENT_WORDS and \
+                    speech_verbs().get(token.lemma_.lower()) in _CONTENT_CLASSES:
+                return min(t.idx for t in target.subtree), _sentence_end(sentence)
+    before = [t for t in token.children if t.dep_ == "ccomp" and t.i < token.i]
+    if before:
+        tokens = [t for t in before[0].subtree if not t.is_punct]
+        if tokens:
+            return sentence[0].idx if sentence[0].i < tokens[0].i else tokens[0].idx, \
+                tokens[-1].idx + len(tokens[-1].text)
+    fronted = _fronted_content(sentence, token)
+    if fronted is not None:
+        return fronted
+    return None
+
+
+def _fronted_content(sentence, verb: Token) -> tuple[int, int] | None:
+    """'Content …, a source said in the report.': the part before ', SUBJECT VERB'."""
+    subject = _subject(verb)
+    if subject is None or verb.head is not verb and verb.dep_ != "ROOT":
         return None
-    return after[0].idx, _sentence_end(sentence)
+    start = min(t.i for t in subject.subtree)
+    if start <= sentence.start + 1 or sentence.doc[start - 1].text not in (",", "\u2014", "\u2013"):
+        return None
+    tokens = [t for t in sentence if t.i < start - 1 and not t.is_punct]
+    if len(tokens) < MIN_CONTENT_WORDS:
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def _sentence_end(sentence) -> int:

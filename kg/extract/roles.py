@@ -7,12 +7,14 @@ journalist said").
 """
 from __future__ import annotations
 
+import functools
+
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from kg.extract import ArticleContext
 from kg.extract.actors import honorifics, titles
-from kg.model import Mention, Role, Span
+from kg.model import Mention, Role
 from kg.namespaces import NKG
 
 EMITS = frozenset({NKG.role})
@@ -28,8 +30,15 @@ def is_title_word(token: Token) -> bool:
     return word in _title_heads()
 
 
+@functools.lru_cache(maxsize=1)
 def _title_heads() -> frozenset[str]:
-    return frozenset(title.split()[-1] for title in titles())
+    """Head nouns of the titles: "prime minister" → minister, "secretary of state" → secretary."""
+    heads = set()
+    for title in titles():
+        words = title.split()
+        linked = [i for i, w in enumerate(words) if w in _LINKING]
+        heads.add(words[linked[0] - 1] if linked and linked[0] > 0 else words[-1])
+    return frozenset(heads)
 
 
 def extract(ctx: ArticleContext) -> list[Role]:
@@ -37,6 +46,8 @@ def extract(ctx: ArticleContext) -> list[Role]:
     roles: list[Role] = []
     for paragraph in ctx.body_paragraphs():
         doc = paragraph.doc
+        if ctx.is_title_case(paragraph):
+            continue  # headline case: "Expert Claims Kim Offers Putin" parses as titles
         for mention in [m for m in ctx.mentions if m.type == "Person" and m.kind == "name"]:
             local_begin = mention.span.begin - paragraph.offset
             if not 0 <= local_begin < len(doc.text):
@@ -56,11 +67,16 @@ def extract(ctx: ArticleContext) -> list[Role]:
 def _title_before(ctx: ArticleContext, name: SpacySpan) -> SpacySpan | None:
     """The title phrase right before a name ("British Intelligence MI6 Chief")."""
     doc, start = name.doc, name.start
-    while start > 0 and doc[start - 1].text.lower().rstrip(".") in honorifics():
+    while start > 0 and doc[start - 1].text.lower().rstrip(".") in honorifics() and \
+            not is_title_word(doc[start - 1]):
         start -= 1  # "Mr" sits between a title and the name; it is not a role itself
     first = start
+    other_people = [m.span for m in ctx.mentions if m.type == "Person"]
     while first > name.sent.start:
         token = doc[first - 1]
+        position = ctx_offset(ctx, doc) + token.idx
+        if any(span.begin <= position < span.end for span in other_people):
+            break  # another person's name: the phrase belongs to them
         if token.pos_ in _TITLE_POS or token.text.isupper() and token.is_alpha or \
                 token.like_num and first < start:
             first -= 1
@@ -72,12 +88,19 @@ def _title_before(ctx: ArticleContext, name: SpacySpan) -> SpacySpan | None:
     if first == start:
         return None
     phrase = doc[first:start]
-    # The phrase must hold a title word, and be no other person's name.
-    if not any(is_title_word(t) for t in phrase) or any(t.ent_type_ == "PERSON" for t in phrase):
+    if not any(is_title_word(t) for t in phrase):
         return None
     while phrase and (phrase[0].lower_ in _LINKING or phrase[0].pos_ == "DET"):
         phrase = phrase[1:]
     return phrase if 0 < len(phrase) <= _MAX_ROLE_TOKENS else None
+
+
+def ctx_offset(ctx: ArticleContext, doc) -> int:
+    """The article offset of a paragraph's doc."""
+    for paragraph in ctx.paragraphs:
+        if paragraph.doc is doc:
+            return paragraph.offset
+    raise ValueError("doc is not a paragraph of this article")
 
 
 def _apposition(name: SpacySpan) -> SpacySpan | None:
@@ -145,5 +168,3 @@ def _distinct(roles: list[Role]) -> list[Role]:
             kept.append(role)
     return kept
 
-
-__all__ = ["extract", "EMITS", "Span"]
