@@ -18,7 +18,7 @@ from rdflib import Graph
 
 from kg import emit
 from kg.config import REPO_ROOT, Config
-from kg.extract import extract
+from kg.extract import extract, finish
 from kg.gazetteer import default_gazetteer
 from kg.ingest import Rejection, load
 from kg.model import Article, Extraction
@@ -145,6 +145,7 @@ def _store_extraction(store: KGStore, registry: Registry, extraction: Extraction
     iris = config.iris
     registry.touched.clear()
     registry.resolve(extraction)
+    finish(extraction)
     types = {key: actor.type for key, actor in registry.actors.items()}
     graph = emit.article_graph(extraction, iris, types)
     records = emit.entity_graph([registry.actors[k] for k in sorted(registry.touched)], iris)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract import extract
+from kg.extract import extract, finish
 from kg.model import Article, Extraction
 from kg.resolve import Registry
 from kg.gazetteer import default_gazetteer
@@ -13,7 +13,7 @@ def run(nlp, text: str) -> Extraction:
     """Extract and resolve one article, as the pipeline does."""
     extraction = extract(Article(id="t" * 16, source="test.txt", text=text), nlp)
     Registry(default_gazetteer()).resolve(extraction)
-    return extraction
+    return finish(extraction)
 
 
 def claims_of(extraction: Extraction) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ class ArticleContext:
     furniture: list[tuple[int, int]]
     gazetteer: Gazetteer
     mentions: list[Mention] = field(default_factory=list)
+    speakers: list[Mention] = field(default_factory=list)   # claimants so far, in order
     extraction: Extraction | None = None
 
     @property
@@ -105,4 +106,12 @@ def extract(article: Article, nlp: Language, gazetteer: Gazetteer | None = None)
         setattr(extraction, name, run(ctx))
     # Claims and recognitions may add mentions (anonymous sources, described states).
     extraction.mentions = ctx.mentions
+    return extraction
+
+
+def finish(extraction: Extraction) -> Extraction:
+    """Steps that need resolved actors: restatements of one actor's claim fold into one."""
+    from kg.extract.claims import merge_restatements
+
+    extraction.claims = merge_restatements(extraction.claims)
     return extraction

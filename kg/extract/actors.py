@@ -98,9 +98,14 @@ def _add_media_descriptors(ctx: ArticleContext) -> None:
 
 
 def _known_place(ctx: ArticleContext, name: str) -> bool:
-    """A short name the gazetteer keeps for recognition contexts ("Donetsk") is a place here."""
-    folded = fold(name.strip())
-    return folded in _context_alias_index(ctx.gazetteer)
+    """A region ("Donbas") or a short name kept for recognition contexts ("Donetsk")."""
+    folded = fold(name.strip()).removeprefix("the ")
+    return folded in _context_alias_index(ctx.gazetteer) or folded in _places()
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    return frozenset(fold(line) for line in resources.lines("places.txt"))
 
 
 @functools.lru_cache(maxsize=4)

@@ -98,9 +98,8 @@ class Cue:
 def extract(ctx: ArticleContext) -> list[Claim]:
     """Every claim in the article, one per (claimant, distinct statement)."""
     claims: list[Claim] = []
-    last_speaker: list[Mention] = []
     for paragraph in ctx.body_paragraphs():
-        claims += _paragraph_claims(ctx, paragraph, last_speaker)
+        claims += _paragraph_claims(ctx, paragraph, ctx.speakers)
     claims += _headline_claims(ctx)
     for claim in claims:
         claim.about = [m for m in ctx.mentions_in(claim.evidence.begin, claim.evidence.end)
@@ -161,7 +160,7 @@ def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
             claimant = last_speaker[-1]  # an unattributed quote continues the last speaker
         else:
             continue
-        for part in _split_conjoined(doc, group):
+        for part in _split_sentences(doc, group):
             evidence = ctx.span(paragraph, part[0].begin, part[-1].end)
             text = " ".join(doc.text[q.begin:q.end].strip() for q in part)
             claims.append(Claim(claimant, _strip_punct(text), _trim_evidence(ctx, evidence),
@@ -174,8 +173,19 @@ def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
         if content is None:
             continue
         begin, end = content
-        if any(other is not cue and begin <= other.token.idx < end for other in cues):
+        inner = [other for other in cues if other is not cue and begin <= other.token.idx < end]
+        if any(other.claimant is not cue.claimant for other in inner):
             continue  # an outer frame ("according to the Post, TV said …"): the inner cue wins
+        if inner:
+            # The same speaker goes on ("… and added that …"): a point of its own when it
+            # is long enough, else part of this claim ("and said they were motivated").
+            joint = inner[0].token
+            rest = _reported_content(doc, inner[0], quotes)
+            if rest is not None and len(_WORD.findall(doc.text[rest[0]:rest[1]])) >= 8:
+                end = joint.nbor(-1).idx if joint.i > 0 and joint.nbor(-1).lower_ in (
+                    "and", "but") else joint.idx
+            else:
+                used_cues.update(other.token.i for other in inner)
         evidence = ctx.span(paragraph, begin, end)
         if len(_WORD.findall(evidence.text)) < MIN_CONTENT_WORDS:
             continue
@@ -203,6 +213,30 @@ def _group_split_quotes(doc: Doc, quotes: list[Quote], cues: list[Cue]) -> list[
                 continue
         groups.append([quote])
     return groups
+
+
+def _split_sentences(doc: Doc, group: list[Quote]) -> list[list[Quote]]:
+    """A quotation of several sentences: one claim per sentence of 8 words or more.
+
+    Shorter sentences ("It is obviously not over.") stay with the one before them;
+    each part is then split again where it joins two propositions.
+    """
+    if len(group) != 1:
+        return _split_conjoined(doc, group)
+    quote = group[0]
+    chunks: list[Quote] = []
+    for sentence in doc.sents:
+        begin, end = max(sentence.start_char, quote.begin), min(sentence.end_char, quote.end)
+        if begin >= end or not _WORD.search(doc.text[begin:end]):
+            continue
+        part = Quote(begin, end)
+        if chunks and (part.words(doc.text) < 8 or chunks[-1].words(doc.text) < 8):
+            chunks[-1] = Quote(chunks[-1].begin, end)
+        else:
+            chunks.append(part)
+    if not chunks:
+        return [group]
+    return [piece for chunk in chunks for piece in _split_conjoined(doc, [chunk])]
 
 
 def _split_conjoined(doc: Doc, group: list[Quote]) -> list[list[Quote]]:
@@ -260,15 +294,19 @@ def _quote_only(text: str, group: list[Quote]) -> bool:
 def _cues(ctx: ArticleContext, paragraph: Paragraph) -> Iterator[Cue]:
     verbs = speech_verbs()
     doc = paragraph.doc
+    previous: Cue | None = None
     for token in doc:
         if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in verbs:
             subject = _subject(token)
-            if subject is None:
-                continue
-            claimant = _claimant(ctx, paragraph, subject)
+            claimant = _claimant(ctx, paragraph, subject) if subject is not None else None
+            if claimant is None and subject is None and previous is not None and \
+                    previous.token.sent == token.sent and token.i > 0 and \
+                    token.nbor(-1).lower_ in ("and", "but"):
+                claimant = previous.claimant  # "X said that … and added that …"
             if claimant is not None:
                 kind = "deny" if verbs[token.lemma_.lower()] == "deny" else "reported"
-                yield Cue(claimant, token, kind)
+                previous = Cue(claimant, token, kind)
+                yield previous
         elif token.lower_ == "according" and token.i + 1 < len(doc) and \
                 doc[token.i + 1].lower_ == "to":
             objects = [t for t in doc[token.i + 1].children if t.dep_ == "pobj"]
@@ -317,8 +355,8 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
         return _anonymous_source(ctx, paragraph, head, subtree)
     if is_title_word(head) and subtree[0].lower_ not in ("a", "an") and \
             not any(m.type == "Person" for m in inside):
-        # "the Russian journalist said", "Chief of the service, said": the person last named
-        return last_person_before(ctx, begin)
+        # "the Russian journalist said", "Chief of the service, said"
+        return _described_person(ctx, paragraph.offset + head.sent.start_char, begin)
     if inside:
         # The head's own name first: in "Korotchenko of Channel One" it is Korotchenko.
         covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
@@ -335,6 +373,20 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     if subtree[0].lower_ == "the":
         return _last_named_like(ctx, head.lemma_.lower(), begin)
     return None
+
+
+def _described_person(ctx: ArticleContext, sentence_start: int, position: int
+                      ) -> Mention | None:
+    """Who 'the Russian journalist' is: the last speaker, else the next person given a role
+    (a standfirst names the speaker only below), else the last person named."""
+    speakers = [m for m in ctx.speakers if m.type == "Person" and m.span.end <= sentence_start]
+    if speakers:
+        return speakers[-1]
+    holders = sorted((r.holder for r in (ctx.extraction.roles if ctx.extraction else [])
+                      if r.holder.span.begin > position), key=lambda m: m.span.begin)
+    if holders:
+        return holders[0]
+    return last_person_before(ctx, sentence_start)
 
 
 def _unrecognised_name(ctx: ArticleContext, paragraph: Paragraph, head: Token
@@ -527,4 +579,34 @@ def _distinct(claims: list[Claim]) -> list[Claim]:
                 break
         if not duplicate:
             kept.append(claim)
+    return sorted(kept, key=lambda c: c.evidence.begin)
+
+
+# ---------------------------------------------------------------- after resolution
+
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w.lower()) for w in _WORD.findall(text) if len(w) > 3}
+
+
+def merge_restatements(claims: list[Claim]) -> list[Claim]:
+    """One claim per (actor, statement) once claimants are resolved: a headline or lede
+    that restates a body claim of the same actor folds into it."""
+    kept: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: (c.kind == "headline", -len(c.text))):
+        words = _stems(claim.text)
+        if any(other.claimant.actor == claim.claimant.actor and words and
+               len(words & _stems(other.text)) >= DUPLICATE_OVERLAP * min(
+                   len(words), len(_stems(other.text))) for other in kept):
+            continue
+        kept.append(claim)
     return sorted(kept, key=lambda c: c.evidence.begin)
