@@ -332,7 +332,7 @@ def _subject(verb: Token) -> Token | None:
                 if child.dep_ == "nsubjpass" and current.lemma_ not in ("quote", "cite"):
                     return None  # "it was reported": nobody in particular speaks
                 return child
-        if current.dep_ in ("conj", "advcl", "xcomp") and current.head is not current \
+        if current.dep_ in ("conj", "advcl", "xcomp") and current.head.i != current.i \
                 and current.head.lemma_.lower() in speech_verbs():
             current = current.head
         else:
@@ -442,7 +442,7 @@ def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int
     after = [t for t in token.children if t.dep_ in ("ccomp", "xcomp") and t.i > token.i]
     if after:
         clause = after[0]
-        if any(t.lemma_.lower() in speech_verbs() and t.dep_ == "ccomp" and t is not clause
+        if any(t.lemma_.lower() in speech_verbs() and t.dep_ == "ccomp" and t.i != clause.i
                and _subject(t) is not None for t in clause.subtree if t.pos_ == "VERB"):
             return None  # an outer frame ("the Post reported that X said …"): X's cue wins
         begin, _ = _subtree_chars(clause, skip_mark=True)

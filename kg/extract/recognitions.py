@@ -23,7 +23,8 @@ EMITS = frozenset({NKG.Recognition, NKG.recognizer, NKG.recognized, NKG.recogniz
                    NKG.evidence})
 
 _CUE_LEMMAS = frozenset({"recognize", "recognise", "recognition"})
-_WITHDRAW = frozenset({"withdraw", "revoke", "rescind", "retract", "suspend", "freeze",
+_WITHDRAW = frozenset({"withdraw", "revoke", "rescind", "retract", "suspend", "freeze", "pull",
+                       "drop", "abandon", "end",
                        "derecognize", "derecognise", "cancel", "reverse", "annul"})
 _NOT_DONE = frozenset({"refuse", "decline", "reject", "consider", "plan", "intend", "urge",
                        "call", "ask", "demand", "want", "hope", "seek", "threaten", "expect",
@@ -42,25 +43,36 @@ _DESCRIBED = re.compile(r"\b(?:separatist|breakaway|self-proclaimed|self-declare
 def extract(ctx: ArticleContext) -> list[Recognition]:
     """Every recognition (and withdrawal of recognition) the article reports."""
     found: list[Recognition] = []
+    previous: list[Mention] = []     # what the last recognition recognised ("them", "both")
     for paragraph, sentence in ctx.sentences():
         cues = [t for t in sentence if t.lemma_.lower() in _CUE_LEMMAS
                 or t.lower_.startswith(("recognis", "recogniz"))]
-        for cue in cues[:1]:  # one reading per sentence; later cues repeat the first
-            found += _from_sentence(ctx, paragraph, sentence, cue)
+        for index, cue in enumerate(cues):
+            following = cues[index + 1] if index + 1 < len(cues) else None
+            results = _from_cue(ctx, paragraph, sentence, cue, following, previous)
+            if results:
+                previous = _unique([r.recognized for r in results])
+            found += results
     return _distinct(found)
 
 
-def _from_sentence(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan,
-                   cue: Token) -> list[Recognition]:
+def _from_cue(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, cue: Token,
+              following: Token | None, previous: list[Mention]) -> list[Recognition]:
     withdrawn = _is_withdrawal(cue)
     if not withdrawn and not _is_actual(cue):
         return []
     begin = paragraph.offset + sentence.start_char
     end = paragraph.offset + sentence.end_char
     cue_position = paragraph.offset + cue.idx
+    limit = paragraph.offset + following.idx if following is not None else end
     states = [m for m in ctx.mentions_in(begin, end) if m.type == "State"]
     states += _context_aliases(ctx, paragraph, sentence, states)
-    recognized = _recognized(ctx, paragraph, sentence, cue_position, states)
+    if cue.pos_ == "NOUN" and not _nominal_object(cue):
+        return []  # "recognition is irreversible": no one recognising anyone here
+    recognized = _recognized(ctx, paragraph, sentence, cue,
+                             [m for m in states if m.span.begin < limit])
+    if not recognized and _refers_back(cue) and previous:
+        recognized = previous   # "Venezuela recognised them", "both territories"
     if not recognized:
         return []
     recognizers = _recognizers(ctx, paragraph, sentence, cue, states, recognized)
@@ -68,6 +80,24 @@ def _from_sentence(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpa
     return [Recognition(r, d, evidence, withdrawn=withdrawn)
             for r in recognizers for d in recognized
             if (r.gazetteer_key or r.name) != (d.gazetteer_key or d.name)]
+
+
+def _nominal_object(cue: Token) -> bool:
+    """A recognition noun names what is recognised ("recognition of Kosovo")."""
+    return any(child.lower_ in ("of", "for", "to") for child in cue.children)
+
+
+_BACK_REFERENCES = frozenset({"them", "it", "both", "either", "these", "those", "territories",
+                              "regions", "republics", "entities", "states"})
+
+
+def _refers_back(cue: Token) -> bool:
+    """Whether the cue's object is a pronoun or description of states named before."""
+    objects = [c for c in cue.children if c.dep_ in ("dobj", "pobj", "attr")]
+    for child in cue.children:
+        if child.dep_ == "prep":
+            objects += [c for c in child.children if c.dep_ == "pobj"]
+    return any(t.lower_ in _BACK_REFERENCES for o in objects for t in o.subtree)
 
 
 def _is_withdrawal(cue: Token) -> bool:
@@ -110,18 +140,48 @@ def _context_aliases(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacyS
     return added
 
 
-def _recognized(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan,
-                cue_position: int, states: list[Mention]) -> list[Mention]:
+def _recognized(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, cue: Token,
+                states: list[Mention]) -> list[Mention]:
+    """The states the cue's object names: 'recognised X and Y', 'recognition of X'."""
+    cue_position = paragraph.offset + cue.idx
     after = [m for m in states if m.span.begin > cue_position and m.kind != "demonym"]
+    targets = [c for c in cue.children if c.dep_ in ("dobj", "attr", "oprd", "nsubjpass")]
+    targets += [o for c in cue.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "to")
+                for o in c.children if o.dep_ == "pobj"]
+    if targets:
+        inside = [m for m in after if any(_in_subtree(paragraph, m, t) for t in targets)]
+        inside += _listed_after(ctx, inside, after)
+        after = inside or ([] if any(t.lower_ in _BACK_REFERENCES for target in targets
+                                     for t in target.subtree) else after)
     proclaimed = [m for m in after if _self_proclaimed(ctx, m)]
     if proclaimed:
         return _unique(proclaimed)
     described = _described_states(ctx, paragraph, sentence, cue_position, after)
     if described:
         return described
-    if after:
-        return [after[0]]
-    return []
+    if targets and after:
+        return _unique(after)
+    return after[:1]
+
+
+_LIST_GLUE = re.compile(r"^[\s,()\[\]]*(?:and|&|as well as|or)?[\s,()\[\]]*$")
+
+
+def _listed_after(ctx: ArticleContext, inside: list[Mention], after: list[Mention]
+                  ) -> list[Mention]:
+    """States that continue a list the parser cut short ("X (DNR) and Y (LNR)")."""
+    if not inside:
+        return []
+    extra: list[Mention] = []
+    last = max(inside, key=lambda m: m.span.end)
+    for mention in sorted(after, key=lambda m: m.span.begin):
+        if mention.span.begin < last.span.end or mention in inside:
+            continue
+        if not _LIST_GLUE.match(ctx.text[last.span.end:mention.span.begin]):
+            break
+        extra.append(mention)
+        last = mention
+    return extra
 
 
 def _self_proclaimed(ctx: ArticleContext, mention: Mention) -> bool:
@@ -151,20 +211,19 @@ def _recognizers(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan,
                  states: list[Mention], recognized: list[Mention]) -> list[Mention]:
     found: list[Mention] = []
     cue_position = paragraph.offset + cue.idx
-    subject = _subject_state(ctx, paragraph, cue, states)
-    if not subject and cue.pos_ == "VERB":
+    found += _subject_state(ctx, paragraph, cue, states)
+    for token in cue.subtree:
+        if token.lower_ == "by" and token.i > cue.i:    # "recognition of X by A and B"
+            found += [m for m in states if _in_subtree(paragraph, m, token)]
+    if not found and cue.pos_ == "VERB":
         # The small parser often misses the subject ("Nauru recognised X" as advmod):
         # take the state named last before the verb.
-        subject = [m for m in states if m.span.end <= cue_position and m.kind != "demonym"
-                   and m not in recognized][-1:]
-    found += subject
-    by = [t for t in cue.children if t.lower_ == "by"]
-    for token in by:
-        found += [m for m in states if _in_subtree(paragraph, m, token)]
+        found += [m for m in states if m.span.end <= cue_position and m.kind != "demonym"
+                  and m not in recognized][-1:]
     last_recognized = max(m.span.end for m in recognized)
     tail = ctx.text[last_recognized:paragraph.offset + sentence.end_char]
     also = _ALSO_RECOGNIZERS.search(tail)
-    if also:
+    if also and last_recognized > cue_position:
         start = last_recognized + also.start()
         found += [m for m in states if m.span.begin >= start and m not in recognized
                   and m.kind != "demonym"]
@@ -172,31 +231,53 @@ def _recognizers(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan,
     if not found and colon >= 0:
         start = paragraph.offset + sentence.start_char + colon
         found += [m for m in states if m.span.begin > start and m not in recognized]
-    if not found:
-        before = [m for m in states if m.span.end <= cue_position and m.kind != "demonym"
-                  and m not in recognized]
-        found += before[-1:]
     return _unique([m for m in found if m not in recognized])
 
 
 def _subject_state(ctx: ArticleContext, paragraph: Paragraph, cue: Token,
                    states: list[Mention]) -> list[Mention]:
     """The state that is the subject of the cue, or of the clause it hangs from."""
+    def named_in(token: Token, exclude: Token | None = None) -> list[Mention]:
+        inside = [m for m in states if _in_subtree(paragraph, m, token) and m.kind != "demonym"]
+        if exclude is not None:
+            inside = [m for m in inside if not _in_subtree(paragraph, m, exclude)]
+        return inside
+
     for token in [cue, *cue.ancestors][:5]:
+        if token is not cue and token.pos_ in ("VERB", "AUX") and token.dep_ not in (
+                "relcl", "acl", "xcomp"):
+            last_clause = True   # the clause the cue belongs to: look no higher
+        else:
+            last_clause = False
+        if token.dep_ == "relcl" and any(
+                m.span.begin <= paragraph.offset + token.head.idx < m.span.end for m in states):
+            # "France, Canada and Australia, which all recognised Palestine"
+            antecedents = named_in(token.head, exclude=token)
+            if antecedents:
+                return antecedents
+        if token.pos_ == "NOUN" and token.head.lemma_ == "be" and token is not cue:
+            # "the only country to recognise Northern Cyprus is Turkey"
+            attributes = [c for c in token.head.children if c.dep_ == "attr" and c.i != token.i]
+            found = [m for a in attributes for m in named_in(a)]
+            if found:
+                return found
         for child in token.children:
-            if child.dep_ not in ("nsubj", "nsubjpass") or child.i == cue.i:
+            if child.dep_ == "poss" and token is cue:
+                found = named_in(child)          # "Moscow's recognition of Abkhazia"
+                if found:
+                    return found
+            if child.dep_ != "nsubj" or child.i == cue.i:
                 continue
-            if child.dep_ == "nsubjpass":
+            if child.lower_ in ("who", "which", "that"):
                 continue
-            if child.lower_ in ("they", "it", "who", "which", "that"):
-                if child.lower_ in ("who", "which", "that"):
-                    continue
+            if child.lower_ in ("they", "it"):
                 antecedent = _antecedent_state(ctx, paragraph.offset + child.idx)
                 return [antecedent] if antecedent else []
-            named = [m for m in states if _in_subtree(paragraph, m, child)
-                     and m.kind != "demonym"]
+            named = named_in(child)
             if named:
                 return named
+        if last_clause:
+            break
     return []
 
 
