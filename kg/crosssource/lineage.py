@@ -1,0 +1,329 @@
+"""Article lineage: which article is a near copy, spun rewrite, quotation of, or shares a
+source with which.
+
+Candidate pairs come from two MinHash LSH indexes (datasketch) so that an article is only
+ever compared with the few articles that share wording with it, never with the whole corpus:
+
+* a document index over word 3-shingles of the article body (threshold ~0.08 Jaccard), which
+  finds near copies and spun rewrites (a spinner leaves about one 3-shingle in ten intact);
+* a passage index over word 3-shingles of single sentences and quotations of at least
+  ``MIN_PASSAGE_WORDS`` words (threshold 0.5), which finds articles that share a quotation or
+  a sentence with otherwise different text (shared sources, quotations).
+
+Each candidate pair is then verified on the texts: verbatim and parallel sentences (aligned
+with a word-level similarity), shared verbatim passages of 8 or more words, and quoting cues.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from rapidfuzz.distance import Indel
+
+from kg.crosssource.cues import cues
+from kg.crosssource.model import Derivation, Doc
+from kg.crosssource.text import Sentence, fold, sentences, words
+from kg.furniture import furniture_ranges, in_ranges
+
+SHINGLE = 3
+DOC_PERM = 128
+DOC_THRESHOLD = 0.08
+PASSAGE_PERM = 64
+PASSAGE_THRESHOLD = 0.5
+MIN_PASSAGE_WORDS = 8
+MAX_PASSAGE_FANOUT = 50       # a passage in more articles than this is boilerplate
+MIN_SENTENCE_WORDS = 5
+
+VERBATIM = 0.9                # word-level similarity of two sentences that are "the same"
+PARALLEL = 0.5                # ... of a sentence and its spun rewrite
+NEAR_COPY_SHARE = 0.5         # share of the smaller article's sentences found verbatim
+SPUN_SHARE = 0.35             # share of the smaller article's sentences with a parallel one
+SPUN_MIN_SENTENCES = 3
+SHARED_MIN_PASSAGES = 2
+CONTAINMENT_MARGIN = 0.1      # one article's share must exceed the other's by this much
+
+_QUOTES = re.compile(r"[\"“”«»„]|(?<!\w)['‘]|['’](?!\w)")
+
+
+def _hash32(data: bytes) -> int:
+    return struct.unpack("<I", hashlib.blake2b(data, digest_size=4).digest())[0]
+
+
+def _shingles(tokens: list[str], k: int = SHINGLE) -> set[bytes]:
+    if len(tokens) < k:
+        return {" ".join(tokens).encode()} if tokens else set()
+    return {" ".join(tokens[i:i + k]).encode() for i in range(len(tokens) - k + 1)}
+
+
+_TEMPLATES: dict[int, MinHash] = {}
+
+
+def minhash(items: set[bytes], num_perm: int) -> MinHash:
+    """A MinHash of byte strings, sharing one permutation table per size."""
+    template = _TEMPLATES.get(num_perm)
+    if template is None:
+        template = _TEMPLATES[num_perm] = MinHash(num_perm=num_perm, seed=7)
+    signature = MinHash(num_perm=num_perm, seed=7, permutations=template.permutations,
+                        scheme=template.scheme, hashfunc=_hash32)
+    if items:
+        signature.update_batch(list(items))
+    return signature
+
+
+# ---------------------------------------------------------------- texts
+
+
+@dataclass
+class Body:
+    """An article's body for lineage: sentences outside page furniture, as word lists."""
+
+    sentences: list[Sentence]
+    sentence_words: list[list[str]]
+    words: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> Body:
+        furniture = furniture_ranges(text)
+        kept = [s for s in sentences(text) if not in_ranges(s.begin, s.end, furniture)]
+        sentence_words = [words(s.text) for s in kept]
+        return cls(kept, sentence_words, [w for ws in sentence_words for w in ws])
+
+    def passages(self) -> list[list[str]]:
+        """Sentences and quotations of at least MIN_PASSAGE_WORDS words."""
+        out = []
+        for sentence in self.sentences:
+            pieces = [sentence.text, *(p for p in _QUOTES.split(sentence.text) if p.strip())]
+            for piece in dict.fromkeys(pieces):
+                piece_words = words(piece)
+                if len(piece_words) >= MIN_PASSAGE_WORDS:
+                    out.append(piece_words)
+        return out
+
+
+# ---------------------------------------------------------------- index
+
+
+@dataclass
+class LineageIndex:
+    """The two LSH indexes over all analysed articles, kept between runs."""
+
+    doc_lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(
+        threshold=DOC_THRESHOLD, num_perm=DOC_PERM, weights=(0.2, 0.8)))
+    passage_lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(
+        threshold=PASSAGE_THRESHOLD, num_perm=PASSAGE_PERM))
+    passage_keys: dict[str, list[str]] = field(default_factory=dict)
+    articles: set[str] = field(default_factory=set)
+
+    def candidates(self, iri: str, body: Body) -> set[str]:
+        """Articles already indexed that may share wording with this one."""
+        found: set[str] = set()
+        if len(body.words) >= SHINGLE:
+            found |= set(self.doc_lsh.query(minhash(_shingles(body.words), DOC_PERM)))
+        shared: Counter[str] = Counter()
+        for passage in body.passages():
+            hits = {key.rsplit("#", 1)[0] for key in
+                    self.passage_lsh.query(minhash(_shingles(passage), PASSAGE_PERM))}
+            hits.discard(iri)
+            if len(hits) <= MAX_PASSAGE_FANOUT:
+                shared.update(hits)
+        found |= set(shared)
+        found.discard(iri)
+        return found
+
+    def add(self, iri: str, body: Body) -> None:
+        if iri in self.articles:
+            self.remove(iri)
+        self.articles.add(iri)
+        self.doc_lsh.insert(iri, minhash(_shingles(body.words), DOC_PERM))
+        keys = []
+        seen: set[tuple[str, ...]] = set()
+        for number, passage in enumerate(body.passages()):
+            if tuple(passage) in seen:
+                continue
+            seen.add(tuple(passage))
+            key = f"{iri}#{number}"
+            self.passage_lsh.insert(key, minhash(_shingles(passage), PASSAGE_PERM))
+            keys.append(key)
+        self.passage_keys[iri] = keys
+
+    def remove(self, iri: str) -> None:
+        if iri not in self.articles:
+            return
+        self.articles.discard(iri)
+        self.doc_lsh.remove(iri)
+        for key in self.passage_keys.pop(iri, []):
+            self.passage_lsh.remove(key)
+
+
+# ---------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    """Measurements of two articles' shared wording."""
+
+    verbatim_a: float            # share of a's sentences found verbatim in b
+    verbatim_b: float
+    parallel_a: float            # share of a's sentences with a parallel sentence in b
+    parallel_b: float
+    parallel_pairs: int
+    passages: int                # separate shared verbatim passages of >= 8 words
+    quotes_a: bool               # a names b's outlet as a source
+    quotes_b: bool
+
+
+def _best_matches(left: list[list[str]], right: list[list[str]]) -> list[tuple[float, int]]:
+    out = []
+    for words_left in left:
+        best, where = 0.0, -1
+        for index, words_right in enumerate(right):
+            if abs(len(words_left) - len(words_right)) > max(len(words_left), len(words_right)) / 2:
+                continue
+            score = Indel.normalized_similarity(words_left, words_right)
+            if score > best:
+                best, where = score, index
+        out.append((best, where))
+    return out
+
+
+def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS) -> int:
+    """Separate runs of a's words that occur verbatim (k words or more) in b."""
+    if len(a) < k or len(b) < k:
+        return 0
+    grams_b = {tuple(b[i:i + k]) for i in range(len(b) - k + 1)}
+    runs, last = 0, -2
+    for i in range(len(a) - k + 1):
+        if tuple(a[i:i + k]) in grams_b:
+            if i > last + 1:
+                runs += 1
+            last = i
+    return runs
+
+
+def _names_outlet(text: str, outlets: tuple[str, ...]) -> bool:
+    folded = fold(text)
+    for outlet in outlets:
+        name = re.escape(fold(outlet).removeprefix("the "))
+        for cue in cues().outlet_cues:
+            cue_re = re.escape(fold(cue))
+            if re.search(rf"{cue_re}\s+(?:the\s+)?{name}\b|\b{name}\s+{cue_re}", folded):
+                return True
+    return False
+
+
+def measure(a: Doc, b: Doc, body_a: Body, body_b: Body) -> PairEvidence:
+    left = [ws for ws in body_a.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
+    right = [ws for ws in body_b.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
+    best_a, best_b = _best_matches(left, right), _best_matches(right, left)
+
+    def share(best: list[tuple[float, int]], threshold: float) -> float:
+        return sum(1 for score, _ in best if score >= threshold) / max(1, len(best))
+
+    # one-to-one parallel pairs: sentences that are each other's best match
+    mutual = sum(1 for i, (score, j) in enumerate(best_a)
+                 if score >= PARALLEL and j >= 0 and best_b[j][1] == i)
+    return PairEvidence(share(best_a, VERBATIM), share(best_b, VERBATIM),
+                        share(best_a, PARALLEL), share(best_b, PARALLEL), mutual,
+                        shared_passages(body_a.words, body_b.words),
+                        _names_outlet(a.text, b.outlets), _names_outlet(b.text, a.outlets))
+
+
+def disfluency(body: Body) -> float:
+    """Signs of a spun or careless copy per sentence (see crosssource_cues.json)."""
+    c = cues()
+    signs = 0
+    for sentence in body.sentences:
+        text = sentence.text
+        first = text.lstrip("\"“‘'([ ")[:1]
+        if first.islower():
+            signs += 1
+        inner = text.split()[1:]
+        signs += sum(1 for w in inner if w in c.capitalised_function_words)
+        last = words(text)[-1:] or [""]
+        if last[0] in c.stopwords and len(words(text)) > 2:
+            signs += 1
+        signs += sum(text.count(p) for p in c.repeated_punctuation)
+    return signs / max(1, len(body.sentences))
+
+
+def classify(a: Doc, b: Doc, body_a: Body, body_b: Body) -> Derivation | None:
+    """The derivation between two articles, oriented copy → source, or None."""
+    evidence = measure(a, b, body_a, body_b)
+    smaller_verbatim = evidence.verbatim_a if len(body_a.sentences) <= len(
+        body_b.sentences) else evidence.verbatim_b
+    smaller_parallel = max(evidence.parallel_pairs / max(1, min(
+        len([w for w in body_a.sentence_words if len(w) >= MIN_SENTENCE_WORDS]),
+        len([w for w in body_b.sentence_words if len(w) >= MIN_SENTENCE_WORDS]))), 0.0)
+    if max(evidence.verbatim_a, evidence.verbatim_b, smaller_verbatim) >= NEAR_COPY_SHARE:
+        copy, source, basis = orient(a, b, body_a, body_b, evidence.verbatim_a,
+                                     evidence.verbatim_b, spun=False)
+        return Derivation(copy, source, "near_copy", True,
+                          round(max(evidence.verbatim_a, evidence.verbatim_b), 3), basis)
+    if (evidence.parallel_pairs >= SPUN_MIN_SENTENCES and smaller_parallel >= SPUN_SHARE):
+        copy, source, basis = orient(a, b, body_a, body_b, evidence.parallel_a,
+                                     evidence.parallel_b, spun=True)
+        return Derivation(copy, source, "spun_rewrite", True, round(smaller_parallel, 3), basis)
+    if evidence.quotes_a != evidence.quotes_b and evidence.passages >= 1:
+        copy, source = (a.iri, b.iri) if evidence.quotes_a else (b.iri, a.iri)
+        return Derivation(copy, source, "quotes_source", True, 1.0, "names the outlet")
+    if evidence.passages >= SHARED_MIN_PASSAGES:
+        copy, source = sorted((a, b), key=_age_key, reverse=True)
+        return Derivation(copy.iri, source.iri, "shared_source", False,
+                          float(evidence.passages), "unordered")
+    return None
+
+
+def _age_key(doc: Doc) -> tuple[str, str]:
+    return (doc.date or "", doc.iri)
+
+
+def orient(a: Doc, b: Doc, body_a: Body, body_b: Body, share_a: float, share_b: float,
+           spun: bool) -> tuple[str, str, str]:
+    """(copy, source, basis): the later date, else the spun/disfluent text, else the text
+    contained in the other, else the shorter one is the copy."""
+    if a.date and b.date and a.date[:10] != b.date[:10]:
+        return (a.iri, b.iri, "date") if a.date > b.date else (b.iri, a.iri, "date")
+    if spun:
+        flaws_a, flaws_b = disfluency(body_a), disfluency(body_b)
+        if abs(flaws_a - flaws_b) >= 0.15:
+            return (a.iri, b.iri, "disfluency") if flaws_a > flaws_b else (b.iri, a.iri,
+                                                                            "disfluency")
+    if abs(share_a - share_b) >= CONTAINMENT_MARGIN:
+        return (a.iri, b.iri, "containment") if share_a > share_b else (b.iri, a.iri,
+                                                                        "containment")
+    if len(body_a.words) != len(body_b.words):
+        return (a.iri, b.iri, "length") if len(body_a.words) < len(body_b.words) else (
+            b.iri, a.iri, "length")
+    return (max(a.iri, b.iri), min(a.iri, b.iri), "arbitrary")
+
+
+def reduce(derivations: list[Derivation]) -> list[Derivation]:
+    """Drop links that only echo a copy: X→B when B→C and X→C (X copied C, not B), and
+    X~Y shared when X copies Z and Z is linked to Y (the shared words are Z's)."""
+    directed = {(d.copy, d.source) for d in derivations if d.directed}
+    linked = {frozenset((d.copy, d.source)) for d in derivations}
+    sources: dict[str, set[str]] = {}
+    for copy, source in directed:
+        sources.setdefault(copy, set()).add(source)
+    kept = []
+    for d in derivations:
+        if d.directed:
+            if any((d.copy, c) in directed for c in sources.get(d.source, ()) if c != d.copy):
+                continue
+        else:
+            ends = (d.copy, d.source)
+            if any(frozenset((z, other)) in linked
+                   for end, other in (ends, ends[::-1]) for z in sources.get(end, ())
+                   if z != other):
+                continue
+        kept.append(d)
+    return kept
+
+
+__all__ = ["LineageIndex", "reduce", "Body", "PairEvidence", "classify", "measure", "orient",
+           "shared_passages", "disfluency", "minhash"]
