@@ -82,7 +82,8 @@ def validate(store: Path | None, graph_file: Path | None) -> None:
             data = Dataset(default_union=True)
             data.parse(graph_file)
         else:
-            data = _open(store, read_only=True).to_dataset()
+            with _open(store, read_only=True) as target:
+                data = target.to_dataset()
         result = run_validate(data)
     except KGError as exc:
         raise _fail(exc) from exc
@@ -103,13 +104,18 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
 
     from kg.errors import QueryError
 
-    target = _open(store, read_only=True)
-    try:
-        if sparql.startswith("@"):
-            sparql = Path(sparql[1:]).read_text(encoding="utf-8")
-        result = target.query(sparql)
-    except (QueryError, OSError) as exc:
-        raise _fail(KGError(str(exc))) from exc
+    with _open(store, read_only=True) as target:
+        try:
+            if sparql.startswith("@"):
+                sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+            _print_result(target.query(sparql), fmt)
+        except (QueryError, OSError) as exc:
+            raise _fail(KGError(str(exc))) from exc
+
+
+def _print_result(result, fmt: str) -> None:
+    import pyoxigraph as ox
+
     if isinstance(result, ox.QueryBoolean):
         click.echo("true" if bool(result) else "false")
     elif isinstance(result, ox.QuerySolutions):
@@ -138,14 +144,11 @@ def _print_table(solutions) -> None:
               help="file to write (default: standard output)")
 def export(store: Path | None, fmt: str, output: Path | None) -> None:
     """Write the whole graph as TriG, N-Quads, Turtle, N-Triples, JSON-LD or RDF/XML."""
-    target = _open(store, read_only=True)
-    try:
-        if output is None:
-            target.export(fmt, sys.stdout.buffer)
-        else:
-            target.export(fmt, output)
-    except (KGError, OSError) as exc:
-        raise _fail(KGError(str(exc))) from exc
+    with _open(store, read_only=True) as target:
+        try:
+            target.export(fmt, sys.stdout.buffer if output is None else output)
+        except (KGError, OSError) as exc:
+            raise _fail(KGError(str(exc))) from exc
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 
 from kg.model import Claim, Extraction, Mention, Recognition, Span
-from kg.namespaces import DCTERMS, NIF, NKG, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, WD, XSD, Iris
+from kg.namespaces import DCTERMS, NIF, NKG, OWL, PREFIXES, RDF, RDFS, SKOS, WD, XSD, Iris
 from kg.resolve import Actor
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$")
@@ -104,9 +104,15 @@ def _add_recognition(graph: Graph, iris: Iris, article_id: str, article: URIRef,
         return set()
     kind = "withdrawal" if recognition.withdrawn else "recognition"
     node = iris.node(kind, f"{article_id}-{recognizer}-{recognized}-{recognition.evidence.begin}")
-    graph.add((node, RDF.type, NKG.Withdrawal if recognition.withdrawn else NKG.Recognition))
-    graph.add((node, NKG.recognizer, iris.actor(recognizer)))
-    graph.add((node, NKG.recognized, iris.actor(recognized)))
+    if recognition.withdrawn:
+        # Its own properties: a query for recognitions never matches a withdrawal.
+        graph.add((node, RDF.type, NKG.Withdrawal))
+        graph.add((node, NKG.withdrawer, iris.actor(recognizer)))
+        graph.add((node, NKG.withdrawnFrom, iris.actor(recognized)))
+    else:
+        graph.add((node, RDF.type, NKG.Recognition))
+        graph.add((node, NKG.recognizer, iris.actor(recognizer)))
+        graph.add((node, NKG.recognized, iris.actor(recognized)))
     graph.add((node, NKG.reportedIn, article))
     graph.add((node, NKG.evidence,
                add_span(graph, iris, article_id, article, recognition.evidence)))
@@ -136,5 +142,3 @@ def entity_graph(actors: Iterable[Actor], iris: Iris, identifier: URIRef | None 
 def mention_types(mentions: Iterable[Mention]) -> dict[str, str]:
     return {m.actor: m.type for m in mentions if m.actor}
 
-
-__all__ = ["article_graph", "entity_graph", "add_span", "new_graph", "PROV"]

@@ -93,8 +93,10 @@ def extractions(articles: Iterable[Article], jobs: int = 1) -> Iterator[Extracti
 def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | None = None,
           progress: Callable[[str], None] | None = None) -> BuildReport:
     """Build (or update) the graph in the store from articles in ``sources``."""
+    if store is None:
+        with KGStore(config.store) as own_store:
+            return build(sources, config, store=own_store, progress=progress)
     started = time.perf_counter()
-    store = store if store is not None else KGStore(config.store)
     iris = config.iris
     report = BuildReport()
     registry = load_registry(store, config)

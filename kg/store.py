@@ -44,6 +44,8 @@ class KGStore:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         """Open (or create) the store at ``path``; ``None`` keeps it in memory."""
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self._store: ox.Store | None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -55,6 +57,19 @@ class KGStore:
         except OSError as exc:
             mode = "read-only" if read_only else "read-write"
             raise StoreError(f"cannot open store {self.path} {mode}: {exc}") from exc
+
+    def close(self) -> None:
+        """Flush and release the store (RocksDB allows one writer per directory)."""
+        if self._store is not None:
+            if self.path is not None and not self.read_only:
+                self._store.flush()
+            self._store = None  # pyoxigraph closes the database when the object is freed
+
+    def __enter__(self) -> KGStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -98,7 +113,7 @@ class KGStore:
             raise StoreError(f"cannot remove graph <{graph_iri}> from {self.path}: {exc}") from exc
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     # ------------------------------------------------------------ reading
