@@ -260,16 +260,21 @@ def _split_conjoined(doc: Doc, group: list[Quote]) -> list[list[Quote]]:
         second_begin = doc[subject_start].idx
         first = Quote(quote.begin, joint.idx)
         second = Quote(second_begin, quote.end)
-        if first.words(doc.text) >= 6 and second.words(doc.text) >= 6:
+        # Each side must be a substantial proposition of its own.
+        if first.words(doc.text) >= 10 and second.words(doc.text) >= 10:
             return [[first], [second]]
     return [group]
 
 
 def _nearest_cue(doc: Doc, group: list[Quote], cues: list[Cue]) -> Cue | None:
-    """The cue closest to a quotation in its paragraph, preferring one right after it."""
+    """The cue closest to a quotation in its paragraph, preferring one right after it.
+
+    A speech verb beats "according to": in '"…," Kim said, according to KCNA' Kim speaks.
+    """
     begin, end = group[0].begin, group[-1].end
     best: tuple[int, Cue] | None = None
-    for cue in cues:
+    verbal = [cue for cue in cues if cue.kind != "according_to"]
+    for cue in verbal or cues:
         position = cue.token.idx
         if begin <= position < end:
             distance = 0
@@ -324,7 +329,20 @@ def _cues(ctx: ArticleContext, paragraph: Paragraph) -> Iterator[Cue]:
 
 
 def _subject(verb: Token) -> Token | None:
-    """The subject of a verb, inherited through conjunctions and 'adding'-style clauses."""
+    """The subject of a verb, inherited through conjunctions and 'adding'-style clauses.
+
+    In "KCNA quoted Kim as saying …" the speaker of "saying" is the one quoted, Kim.
+    """
+    if verb.head.i != verb.i and verb.head.lemma_.lower() in ("quote", "cite") and \
+            verb.dep_ in ("advcl", "pcomp", "xcomp", "conj", "prep"):
+        quoted = [c for c in verb.head.children if c.dep_ == "dobj"]
+        if quoted:
+            return quoted[0]
+    if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and \
+            verb.head.head.lemma_.lower() in ("quote", "cite"):
+        quoted = [c for c in verb.head.head.children if c.dep_ == "dobj"]
+        if quoted:
+            return quoted[0]
     current = verb
     for _ in range(4):
         for child in current.children:
@@ -353,6 +371,9 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     named = [m for m in inside if m.type in ("Person", "Organization") and m.kind != "description"]
     if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS and not named:
         return _anonymous_source(ctx, paragraph, head, subtree)
+    if head.lemma_.lower() in _institution_heads() and not named:
+        # "Rwanda's defence ministry denied …", "the US Treasury said": an institution
+        return _institution(ctx, paragraph, head, subtree, begin)
     if is_title_word(head) and subtree[0].lower_ not in ("a", "an") and \
             not any(m.type == "Person" for m in inside):
         # "the Russian journalist said", "Chief of the service, said"
@@ -373,6 +394,28 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     if subtree[0].lower_ == "the":
         return _last_named_like(ctx, head.lemma_.lower(), begin)
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _institution_heads() -> frozenset[str]:
+    from kg.extract.actors import filters
+
+    return filters().get("institution_heads", frozenset())
+
+
+def _institution(ctx: ArticleContext, paragraph: Paragraph, head: Token, subtree: list[Token],
+                 position: int) -> Mention | None:
+    """An institution as claimant: named by its phrase when it names its state or is
+    capitalised ("Israel's foreign ministry", "the US Treasury"), else the last
+    organisation named with the same head noun ("the ministry said")."""
+    words = [t for t in subtree if t.i <= head.i and t.dep_ != "det" and not t.is_punct]
+    words = words[next((i for i, t in enumerate(words) if t.dep_ != "case"), 0):]
+    states = [m for m in ctx.mentions_in(paragraph.offset + subtree[0].idx, paragraph.offset
+                                         + head.idx) if m.type == "State"]
+    if len(words) >= 2 and (states or head.text[:1].isupper()):
+        span = ctx.token_span(paragraph, words[0], words[-1])
+        return ctx.add_mention(Mention(span, span.text, "Organization", kind="description"))
+    return _last_named_like(ctx, head.lemma_.lower(), position)
 
 
 def _described_person(ctx: ArticleContext, sentence_start: int, position: int
@@ -405,9 +448,24 @@ def _unrecognised_name(ctx: ArticleContext, paragraph: Paragraph, head: Token
 
 
 def _last_group_before(ctx: ArticleContext, position: int) -> Mention | None:
+    """What 'it'/'they' stands for: a recent organisation or state, speakers first."""
     groups = [m for m in ctx.mentions if m.type in ("Organization", "State")
-              and m.kind in ("name", "abbreviation") and m.span.end <= position]
-    return groups[-1] if groups else None
+              and m.kind in ("name", "abbreviation", "description") and m.span.end <= position]
+    recent = groups[-4:]
+    for mention in reversed(recent):
+        if mention in ctx.speakers or _is_subject(ctx, mention):
+            return mention
+    return recent[-1] if recent else None
+
+
+def _is_subject(ctx: ArticleContext, mention: Mention) -> bool:
+    for paragraph in ctx.paragraphs:
+        local = mention.span.begin - paragraph.offset
+        if 0 <= local < len(paragraph.doc.text):
+            span = paragraph.doc.char_span(local, mention.span.end - paragraph.offset,
+                                           alignment_mode="expand")
+            return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+    return False
 
 
 def _last_named_like(ctx: ArticleContext, noun: str, position: int) -> Mention | None:
@@ -476,7 +534,7 @@ def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int
 def _fronted_content(sentence, verb: Token) -> tuple[int, int] | None:
     """'Content …, a source said in the report.': the part before ', SUBJECT VERB'."""
     subject = _subject(verb)
-    if subject is None or verb.head is not verb and verb.dep_ != "ROOT":
+    if subject is None or verb.dep_ not in ("ROOT", "parataxis", "ccomp", "conj", "advcl"):
         return None
     start = min(t.i for t in subject.subtree)
     if start <= sentence.start + 1 or sentence.doc[start - 1].text not in (",", "\u2014", "\u2013"):
