@@ -92,8 +92,10 @@ EXPECTED: dict[str, set[tuple[str, str | None]]] = {
                                     ("EvidenceInArticle", "nkg:evidence/nif:referenceContext")},
     # Evidence spans
     "span_offsets_wrong": {("Span-matchesText", "nif:anchorOf")},
-    "span_begin_after_end": {("Span-matchesText", "nif:anchorOf")},
-    "span_begin_integer": {("Span-beginIndex", "nif:beginIndex")},
+    "span_begin_after_end": {("Span-order", "nif:beginIndex"), ("Span-matchesText", "nif:anchorOf")},
+    "span_begin_string": {("Span-beginIndex", "nif:beginIndex"), ("Span-order", "nif:beginIndex")},
+    "span_end_negative": {("Span-endIndex", "nif:endIndex"), ("Span-order", "nif:beginIndex"),
+                          ("Span-matchesText", "nif:anchorOf")},
     "span_without_end": {("Span-endIndex", "nif:endIndex")},
     "span_two_anchors": {("Span-anchorOf", "nif:anchorOf"), ("Span-matchesText", "nif:anchorOf")},
     "span_without_context": {("Span-referenceContext", "nif:referenceContext")},
