@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: a Java runtime for the HermiT reasoner.
+# Debian packages the test suite needs: a Java runtime for the HermiT reasoner,
+# and a headless Chromium with its driver for the browser tests (tests/test_browser.py).
 # Installs only what is missing; needs root (CI runs as root).
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

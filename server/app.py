@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from kg.config import load_config
-from server import cors, errors, pages, sparql, store
+from server import cors, errors, graphstore, html, pages, resources, sparql, store, void
 from server.errors import ServerConfigError
 
 MIB = 1024 * 1024
@@ -49,9 +49,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     cors.init_app(app)
+    html.init_app(app)
     store.init_app(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(graphstore.bp)
+    app.register_blueprint(void.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(resources.bp)  # last: its catch-all route resolves instance IRIs
     return app
 
 

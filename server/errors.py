@@ -57,6 +57,10 @@ class NotAcceptable(EndpointError):
                          f"this operation can be answered as: {', '.join(offered)}")
 
 
+class NotFound(EndpointError):
+    """A graph (Graph Store Protocol) or an IRI (dereferencing) this store has no triples of."""
+
+
 class UnsupportedMediaType(EndpointError):
     """A POST body whose Content-Type is not one the protocol allows."""
 
@@ -92,6 +96,7 @@ STATUS: dict[type[Exception], int] = {
     UnknownFormat: 400,
     UpdateUnauthorized: 401,
     UpdateForbidden: 403,
+    NotFound: 404,
     NotAcceptable: 406,
     UnsupportedMediaType: 415,
     StoreError: 500,

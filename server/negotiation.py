@@ -52,6 +52,10 @@ GRAPH_FORMATS = (
     Format("nq", "application/n-quads", "N-Quads"),
 )
 ALL_FORMATS = RESULT_FORMATS + GRAPH_FORMATS
+# Human-readable pages of dereferenced IRIs; not a SPARQL answer format, so not in ALL_FORMATS
+# (the service description lists those), but ``format=html`` names it.
+HTML = Format("html", "text/html", "HTML")
+DATASET_FORMATS = GRAPH_FORMATS[4:]  # TriG, N-Quads: named graphs kept
 
 FORMATS_BY_FORM: dict[str, tuple[Format, ...]] = {
     "SELECT": RESULT_FORMATS,
@@ -86,7 +90,24 @@ def choose_format(accept: str | None, query_form: str, format_override: str | No
     >>> choose_format(None, "CONSTRUCT", "nt")
     'application/n-triples'
     """
-    offered = FORMATS_BY_FORM[query_form]
+    return choose_media_type(accept, FORMATS_BY_FORM[query_form], format_override)
+
+
+def choose_media_type(accept: str | None, offered: tuple[Format, ...],
+                      format_override: str | None = None) -> str:
+    """The media type among ``offered`` (in order of preference) that answers best.
+
+    The rules of ``choose_format``, for any list of formats: the Graph Store
+    Protocol, the dump, VoID and the resource pages (which offer ``HTML`` too).
+
+    Raises:
+        NotAcceptable, MalformedAccept, UnknownFormat: as ``choose_format``.
+
+    >>> choose_media_type("text/html,*/*;q=0.8", (HTML,) + GRAPH_FORMATS)
+    'text/html'
+    >>> choose_media_type("*/*", (GRAPH_FORMATS[4], GRAPH_FORMATS[5]))
+    'application/trig'
+    """
     offered_types = tuple(f.media_type for f in offered)
     if format_override is not None:
         wanted = _format_named(format_override)
@@ -129,7 +150,7 @@ def parse_accept(header: str) -> MIMEAccept:
 def _format_named(name: str) -> Format:
     """The format a ``format=`` value names, by short name or media type."""
     key = name.strip().lower()
-    for fmt in ALL_FORMATS:
+    for fmt in (*ALL_FORMATS, HTML):
         if key in (fmt.name, fmt.media_type):
             return fmt
     raise UnknownFormat(f"unknown format={name!r}; expected one of "

@@ -80,6 +80,15 @@ def read_operation(method: str, content_type: str | None, query_string: bytes,
     return Operation("description", **fields)
 
 
+def read_params(query_string: bytes) -> list[tuple[str, str]]:
+    """The URL's parameters, decoded as strict UTF-8 (for the other routes of the server).
+
+    Raises:
+        ProtocolError: a byte or %-escape that is not UTF-8 (400).
+    """
+    return _decode_params(query_string, "the URL query string")
+
+
 def _body_params(content_type: str | None, body: bytes) -> list[tuple[str, str]]:
     """The parameters a POST body adds, by its Content-Type."""
     media_type, options = parse_options_header(content_type or "")

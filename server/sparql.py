@@ -93,7 +93,7 @@ def run_update(operation: Operation) -> Response:
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL Update syntax error: {exc}") from None
         served.store.flush()
-        served.pool.refresh(served.source())  # workers hold snapshots: replace them
+        served.changed()  # workers hold snapshots: replace them; recount VoID
     return Response(status=204)
 
 
@@ -101,7 +101,8 @@ def describe_service(operation: Operation) -> Response:
     """The service description, in the RDF format the client accepts."""
     media_type = choose_format(request.headers.get("Accept"), "DESCRIBE", operation.format)
     triples = service_description(url_for("sparql.endpoint", _external=True),
-                                  update=current_app.config["ENABLE_UPDATE"])
+                                  update=current_app.config["ENABLE_UPDATE"],
+                                  void=url_for("void.description", _external=True))
     body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type),
                         prefixes=SD_PREFIXES)
     return Response(body, mimetype=media_type, headers={"Vary": "Accept"})

@@ -26,10 +26,16 @@ class Backend:
     store: KGStore
     pool: QueryPool
     update_lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: dict[str, object] = field(default_factory=dict)  # derived from the store (VoID counts)
 
     def source(self) -> StoreSource:
         """Where workers get the store's current content."""
         return StoreSource.of(self.store.oxigraph, self.store.path)
+
+    def changed(self) -> None:
+        """After a write: workers get the new content, derived values are recomputed."""
+        self.pool.refresh(self.source())
+        self.cache.clear()
 
     def close(self) -> None:
         self.pool.close()

@@ -1,12 +1,15 @@
 """Fixtures of the SPARQL endpoint tests; test modules import the ones they use by name.
 
 ``app``/``client`` build a fresh app per test over a small in-memory store;
+``dev_app``/``dev_client`` one app per module over the dev gold graph (read only);
 ``live_server`` runs the real server (``python -m server``, waitress) once per
-session on a free loopback port, over a store of the shared dev gold set and
-the W3C protocol test data.
+session on a free loopback port, over a store of the shared dev gold set (with
+its cross-source layer) and the W3C protocol test data; ``run_server`` starts
+another one over any store directory.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import subprocess
@@ -21,6 +24,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kg.namespaces import DEFAULT_BASE
 from kg.store import KGStore
 from server import create_app
 from server.serving import endpoint_urls, make_server
@@ -53,6 +57,55 @@ def load_w3c_data(store: ox.Store) -> None:
     for n in range(4):
         store.load(path=W3C_DATA / f"data{n}.nt", format=ox.RdfFormat.N_TRIPLES,
                    to_graph=ox.NamedNode(w3c_graph(n)))
+
+
+# An article whose text, title and names carry markup: pages must show it, never run it.
+HOSTILE_ARTICLE = f"{DEFAULT_BASE}article/hostile"
+HOSTILE_ACTOR = f"{DEFAULT_BASE}actor/mallory"
+HOSTILE_CLAIM = f"{DEFAULT_BASE}claim/hostile-0"
+HOSTILE_SCRIPT = "<script>document.title='pwned';window.pwned=1</script>"
+HOSTILE_TEXT = (f"Breaking news.\nMallory said: {HOSTILE_SCRIPT} is harmless, "
+                "<img src=x onerror=\"window.pwned=2\"> too.\nThe end.")
+
+
+def hostile_quads() -> list[ox.Quad]:
+    """One article graph (and an entity record) whose literals are HTML and script."""
+    article, actor, claim = (ox.NamedNode(i) for i in (HOSTILE_ARTICLE, HOSTILE_ACTOR,
+                                                       HOSTILE_CLAIM))
+    begin = HOSTILE_TEXT.index("<script>")
+    end = begin + len(HOSTILE_SCRIPT)
+    span = ox.NamedNode(f"{HOSTILE_ARTICLE}#char={begin},{end}")
+    graph, entities = article, ox.NamedNode(f"{DEFAULT_BASE}graph/entities")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    nif = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+    dcterms = "http://purl.org/dc/terms/"
+    nonneg = ox.NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
+
+    def q(s: ox.NamedNode, p: str | ox.NamedNode, o: object, g: ox.NamedNode = graph) -> ox.Quad:
+        return ox.Quad(s, p if isinstance(p, ox.NamedNode) else ox.NamedNode(p), o, g)
+
+    return [
+        q(actor, rdf_type, ox.NamedNode(NKG + "Person"), entities),
+        q(actor, label, ox.Literal("Mallory <b onmouseover=\"window.pwned=3\">X</b>"), entities),
+        q(article, rdf_type, ox.NamedNode(NKG + "Article")),
+        q(article, dcterms + "title", ox.Literal(f"Title {HOSTILE_SCRIPT}")),
+        q(article, dcterms + "source", ox.NamedNode("javascript:window.pwned=4")),
+        q(article, nif + "isString", ox.Literal(HOSTILE_TEXT)),
+        q(article, NKG + "mentions", actor),
+        q(actor, rdf_type, ox.NamedNode(NKG + "Person")),
+        q(actor, NKG + "role", ox.Literal("<i>agent</i>")),
+        q(claim, rdf_type, ox.NamedNode(NKG + "Claim")),
+        q(claim, NKG + "claimant", actor),
+        q(claim, NKG + "text", ox.Literal(HOSTILE_SCRIPT)),
+        q(claim, NKG + "reportedIn", article),
+        q(claim, NKG + "evidence", span),
+        q(span, rdf_type, ox.NamedNode(nif + "OffsetBasedString")),
+        q(span, nif + "referenceContext", article),
+        q(span, nif + "beginIndex", ox.Literal(str(begin), datatype=nonneg)),
+        q(span, nif + "endIndex", ox.Literal(str(end), datatype=nonneg)),
+        q(span, nif + "anchorOf", ox.Literal(HOSTILE_SCRIPT)),
+    ]
 
 
 def sample_store() -> KGStore:
@@ -89,9 +142,31 @@ def dev_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not script.exists() or not GOLD_DIR.is_dir():
         pytest.skip(f"needs {script} and {GOLD_DIR} (the shared folder beside the repository)")
     out = tmp_path_factory.mktemp("gold") / "dev.trig"
-    subprocess.run([sys.executable, "gold_to_trig.py", str(GOLD_DIR), "-o", str(out)],
+    cross = GOLD_DIR / "crosssource.json"
+    extra = ["--crosssource", str(cross)] if cross.exists() else []
+    subprocess.run([sys.executable, "gold_to_trig.py", str(GOLD_DIR), "-o", str(out), *extra],
                    cwd=script.parent, check=True, capture_output=True, timeout=60)
     return out
+
+
+def dev_store(dev_trig: Path) -> KGStore:
+    """An in-memory store holding the dev gold graph (articles, entities, cross-source layer)."""
+    store = KGStore(None)
+    store.oxigraph.load(path=dev_trig, format=ox.RdfFormat.TRIG)
+    return store
+
+
+@pytest.fixture(scope="module")
+def dev_app(dev_trig: Path) -> Iterator[Flask]:
+    """An app over the dev gold graph, shared by a module's tests (they only read)."""
+    application = make_app(STORE_OBJECT=dev_store(dev_trig))
+    yield application
+    backend(application).close()
+
+
+@pytest.fixture
+def dev_client(dev_app: Flask) -> FlaskClient:
+    return dev_app.test_client()
 
 
 @pytest.fixture(scope="session")
@@ -113,14 +188,15 @@ class LiveServer:
     process: subprocess.Popen[str]
 
 
-@pytest.fixture(scope="session")
-def live_server(disk_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """``python -m server`` over ``disk_store`` on a free port, with a 1 s query limit."""
-    log_path = tmp_path_factory.mktemp("server") / "stderr.log"
+@contextlib.contextmanager
+def run_server(store: Path, log_dir: Path, timeout: float = LIVE_TIMEOUT_S,
+               *extra: str) -> Iterator[LiveServer]:
+    """``python -m server`` over the store directory ``store`` on a free loopback port."""
+    log_path = log_dir / "stderr.log"
     with log_path.open("w") as log:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(
-            [sys.executable, "-m", "server", "--store", str(disk_store), "--port", "0",
-             "--timeout", str(LIVE_TIMEOUT_S)],
+            [sys.executable, "-m", "server", "--store", str(store), "--port", "0",
+             "--timeout", str(timeout), *extra],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -133,6 +209,13 @@ def live_server(disk_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         process.terminate()  # SIGTERM: serve() kills its query workers on the way out
         process.communicate(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(disk_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``python -m server`` over ``disk_store`` on a free port, with a 1 s query limit."""
+    with run_server(disk_store, tmp_path_factory.mktemp("server")) as server:
+        yield server
 
 
 def _first_line(process: subprocess.Popen[str], timeout: float) -> str:

@@ -111,14 +111,20 @@ def test_analyst_query(live_server: LiveServer, run: Callable[[str, str], set[Ro
 
 
 def test_protocol_checker_passes(live_server: LiveServer, tmp_path: Path) -> None:
-    """shared/protocol/check.py with the W3C data and the runaway-query checks."""
+    """shared/protocol/check.py with the W3C data, the Graph Store Protocol read side and the
+    runaway-query checks."""
+    report = tmp_path / "protocol.json"
     proc = subprocess.run(
         [sys.executable, str(CHECK), "--endpoint", live_server.endpoint, "--w3c-data",
-         "--timeout-query", str(LIVE_TIMEOUT_S), "--json", str(tmp_path / "protocol.json")],
-        capture_output=True, text=True, timeout=120)
+         "--gsp-url", f"{live_server.url}/data", "--timeout-query", str(LIVE_TIMEOUT_S),
+         "--json", str(report)], capture_output=True, text=True, timeout=120)
     summary = proc.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed, 0 failed(, \d+ skipped)?", summary), proc.stdout
     assert proc.returncode == 0, proc.stdout
+    outcomes = {entry["name"]: entry["result"]
+                for entry in json.loads(report.read_text())["checks"]}
+    gsp = {name: result for name, result in outcomes.items() if name.startswith("gsp_")}
+    assert gsp and set(gsp.values()) == {"pass"}, gsp
 
 
 # The update checks this endpoint supports; check.py's update_dataset_* checks need
