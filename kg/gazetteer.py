@@ -111,7 +111,8 @@ class Gazetteer:
             form = self._best_form(surface)
             if form is None:
                 continue
-            if form.ambiguous and _sentence_initial(text, found.start()):
+            if form.ambiguous and form.kind != "metonym" and \
+                    _sentence_initial(text, found.start()):
                 continue  # "Chad", "Independent" opening a sentence are ordinary words
             yield Hit(found.start(), found.end(), surface, form)
 

@@ -8,6 +8,7 @@ keep their gazetteer key.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
+from kg import resources
 from kg.gazetteer import Gazetteer, fold
 from kg.model import Extraction, Mention
 from kg.namespaces import slug
@@ -51,15 +53,36 @@ def same_person_name(a: str, b: str) -> bool:
     return ratio(" ".join(ta), " ".join(tb)) / 100 >= NAME_MIN
 
 
-def same_surname(surname: str, full: str) -> bool:
-    """Whether a lone surname is the last name of ``full`` (allowing one or two typos)."""
+def family_name(full: str) -> list[str]:
+    """The family-name tokens of a full name: the last word, or the first for names
+    written family name first ("Lee Sang-hoon", "Kim Jong Un", "Xi Jinping")."""
+    words = full.split()
     tokens = name_tokens(full)
+    if len(words) >= 2 and (fold(words[0]) in _family_first() or
+                            (len(words) == 2 and "-" in words[1]) or
+                            (len(words) == 3 and all(len(w) <= 4 for w in words))):
+        return tokens[:1]
+    last = name_tokens(words[-1]) if words else []
+    return last
+
+
+@functools.lru_cache(maxsize=1)
+def _family_first() -> frozenset[str]:
+    return frozenset(fold(name) for name in resources.lines("family_name_first.txt"))
+
+
+def same_surname(surname: str, full: str) -> bool:
+    """Whether a lone surname ("Korochenko", "Keast-Butler", "Lee") is the family name
+    of ``full``, allowing one or two typos in long names."""
+    family = family_name(full)
     s = name_tokens(surname)
-    if len(s) != 1 or not tokens:
+    if not s or not family or len(name_tokens(full)) <= len(s):
         return False
-    last = tokens[-1]
-    if s[0] == last:
+    if s == family or (len(s) > 1 and s == name_tokens(full)[-len(s):]):
         return True
+    if len(s) != 1 or len(family) != 1:
+        return False
+    last = family[0]
     return len(last) >= 5 and (ratio(s[0], last) / 100 >= SURNAME_MIN
                                or Levenshtein.distance(s[0], last) <= 1)
 
@@ -165,12 +188,13 @@ class Registry:
         for mention in sorted(people, key=lambda m: m.span.begin):
             if mention.actor is not None:
                 continue
-            before = [(h, a) for h, a in heads if h.span.begin <= mention.span.begin]
-            matches = [(h, a) for h, a in before + heads if same_surname(mention.name, h.name)]
-            matches += [(m, self.actors[m.actor]) for m in gazetteer_people
-                        if m.actor and same_surname(mention.name, m.name)]
+            named = heads + [(m, self.actors[m.actor]) for m in gazetteer_people if m.actor]
+            matches = sorted(((h, a) for h, a in named if same_surname(mention.name, h.name)),
+                             key=lambda ha: ha[0].span.begin)
+            before = [(h, a) for h, a in matches if h.span.begin <= mention.span.begin]
             if matches:
-                self._use(matches[0][1], mention)  # the nearest full name before it
+                # The nearest full name before it ("Lee Ji-woo … Ms Lee"), else the first after.
+                self._use((before[-1] if before else matches[0])[1], mention)
                 continue
             actor = self._find_person_by_surname(mention.name) or \
                 self._find_person(mention.name) or self._new_actor(mention.name, "Person")

@@ -27,7 +27,8 @@ def test_same_person_name(a, b, same):
     ("Korotchenko", "Igor Korotchenko", True),
     ("Korochenko", "Igor Korotchenko", True),
     ("Putin", "Vladimir Putin", True),
-    ("Lee", "Lee Min-ho", False),        # the family name comes first here: no match on 'ho'
+    ("Lee", "Lee Min-ho", True),         # family name first: "Mr Lee"
+    ("Ho", "Lee Min-ho", False),
     ("Moore", "Roger Moorehouse", False),
 ])
 def test_same_surname(surname, full, same):

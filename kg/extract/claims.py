@@ -19,6 +19,7 @@ from kg import resources
 from kg.extract import ArticleContext
 from kg.extract.actors import honorifics
 from kg.extract.roles import is_title_word, last_person_before
+from kg.resolve import same_surname
 from kg.model import Claim, Mention, Span
 from kg.namespaces import NKG
 from kg.nlp import Paragraph
@@ -41,7 +42,7 @@ _PRONOUNS_PERSON = frozenset({"he", "she"})
 _PRONOUNS_GROUP = frozenset({"they", "it", "we"})
 _ANONYMOUS_HEADS = {"source": "Person", "official": "Person", "diplomat": "Person",
                     "insider": "Person", "spokesman": "Person", "spokeswoman": "Person",
-                    "spokesperson": "Person", "report": "Organization",
+                    "spokesperson": "Person", "person": "Person", "report": "Organization",
                     "newspaper": "Organization", "outlet": "Organization"}
 _HEADLINE_TRAILING = re.compile(r"^(?P<content>.{12,}?),?\s+(?P<verb>says|said|claims|warns|"
                                 r"insists|reports|tells)\s+(?P<who>[^,;:]{2,60})$",
@@ -173,7 +174,9 @@ def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
         if content is None:
             continue
         begin, end = content
-        inner = [other for other in cues if other is not cue and begin <= other.token.idx < end]
+        inner = [other for other in cues if other is not cue and begin <= other.token.idx < end
+                 and (other.kind == "according_to" or any(
+                     c.dep_ in ("ccomp", "xcomp") for c in other.token.children))]
         if any(other.claimant is not cue.claimant for other in inner):
             continue  # an outer frame ("according to the Post, TV said …"): the inner cue wins
         if inner:
@@ -216,7 +219,7 @@ def _group_split_quotes(doc: Doc, quotes: list[Quote], cues: list[Cue]) -> list[
 
 
 def _split_sentences(doc: Doc, group: list[Quote]) -> list[list[Quote]]:
-    """A quotation of several sentences: one claim per sentence of 8 words or more.
+    """A quotation of several sentences: one claim per sentence of 12 words or more.
 
     Shorter sentences ("It is obviously not over.") stay with the one before them;
     each part is then split again where it joins two propositions.
@@ -230,7 +233,7 @@ def _split_sentences(doc: Doc, group: list[Quote]) -> list[list[Quote]]:
         if begin >= end or not _WORD.search(doc.text[begin:end]):
             continue
         part = Quote(begin, end)
-        if chunks and (part.words(doc.text) < 8 or chunks[-1].words(doc.text) < 8):
+        if chunks and (part.words(doc.text) < 12 or chunks[-1].words(doc.text) < 12):
             chunks[-1] = Quote(chunks[-1].begin, end)
         else:
             chunks.append(part)
@@ -360,17 +363,22 @@ def _subject(verb: Token) -> Token | None:
 
 def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention | None:
     """The actor a subject phrase names, or None for generic and unresolvable subjects."""
-    doc = paragraph.doc
     subtree = list(head.subtree)
     begin = paragraph.offset + subtree[0].idx
     end = paragraph.offset + subtree[-1].idx + len(subtree[-1].text)
     inside = [m for m in ctx.mentions_in(begin, end) if m.kind != "demonym"]
     word = head.lower_
-    if word in generic_sources() or (head.tag_ in ("NNS", "NNPS") and not inside):
-        return None
     named = [m for m in inside if m.type in ("Person", "Organization") and m.kind != "description"]
+    if word in generic_sources() or head.tag_ in ("NNS", "NNPS"):
+        # "experts said" makes no claim; "analysts at the Institute for … said" is the institute's
+        orgs = [m for m in named if m.type == "Organization"]
+        return orgs[0] if orgs else None
     if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS and not named:
         return _anonymous_source(ctx, paragraph, head, subtree)
+    if not any(m.type == "Person" for m in inside):
+        name = _name_in(ctx, paragraph, subtree)
+        if name is not None:
+            return name   # "said Albert Kasongo, the … spokesman": a name the NER missed
     if head.lemma_.lower() in _institution_heads() and not named:
         # "Rwanda's defence ministry denied …", "the US Treasury said": an institution
         return _institution(ctx, paragraph, head, subtree, begin)
@@ -385,14 +393,39 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
             return covering[0]
         ranked = sorted(inside, key=lambda m: ("Person", "Organization", "State").index(m.type))
         return ranked[0]
-    if head.pos_ == "PROPN":
-        return _unrecognised_name(ctx, paragraph, head)
     if word in _PRONOUNS_PERSON:
         return last_person_before(ctx, begin)
     if word in _PRONOUNS_GROUP and word != "we":
         return _last_group_before(ctx, begin)
     if subtree[0].lower_ == "the":
         return _last_named_like(ctx, head.lemma_.lower(), begin)
+    return None
+
+
+def _name_in(ctx: ArticleContext, paragraph: Paragraph, subtree: list[Token]) -> Mention | None:
+    """A person's name in a subject phrase that the NER missed: two or more capitalised
+    proper nouns ("Albert Kasongo"), or one that is the surname of a person named before."""
+    chain: list[Token] = []
+    for token in subtree:
+        if token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha and \
+                not is_title_word(token) and token.lower_.rstrip(".") not in honorifics() and \
+                ctx.mention_at(paragraph.offset + token.idx,
+                               paragraph.offset + token.idx + len(token)) is None:
+            chain.append(token)
+            continue
+        if len(chain) >= 2:
+            break
+        chain = []
+    if len(chain) >= 2:
+        span = ctx.token_span(paragraph, chain[0], chain[-1])
+        return ctx.add_mention(Mention(span, span.text, "Person"))
+    if len(chain) == 1:
+        earlier = [m for m in ctx.mentions if m.type == "Person" and len(m.name.split()) > 1
+                   and m.span.end <= paragraph.offset + chain[0].idx
+                   and same_surname(chain[0].text, m.name)]
+        if earlier:
+            span = ctx.token_span(paragraph, chain[0], chain[0])
+            return ctx.add_mention(Mention(span, span.text, "Person"))
     return None
 
 
@@ -432,21 +465,6 @@ def _described_person(ctx: ArticleContext, sentence_start: int, position: int
     return last_person_before(ctx, sentence_start)
 
 
-def _unrecognised_name(ctx: ArticleContext, paragraph: Paragraph, head: Token
-                       ) -> Mention | None:
-    """A speaker's name the NER missed: the proper nouns ending in the subject's head."""
-    chain = [head]
-    while chain[0].i > 0 and chain[0].nbor(-1).pos_ == "PROPN" and \
-            chain[0].nbor(-1).dep_ == "compound":
-        chain.insert(0, chain[0].nbor(-1))
-    while chain and (is_title_word(chain[0]) or chain[0].lower_.rstrip(".") in honorifics()):
-        chain = chain[1:]
-    if len(chain) < 2 or not all(t.text[:1].isupper() and t.is_alpha for t in chain):
-        return None
-    span = ctx.token_span(paragraph, chain[0], chain[-1])
-    return ctx.add_mention(Mention(span, span.text, "Person"))
-
-
 def _last_group_before(ctx: ArticleContext, position: int) -> Mention | None:
     """What 'it'/'they' stands for: a recent organisation or state, speakers first."""
     groups = [m for m in ctx.mentions if m.type in ("Organization", "State")
@@ -469,9 +487,14 @@ def _is_subject(ctx: ArticleContext, mention: Mention) -> bool:
 
 
 def _last_named_like(ctx: ArticleContext, noun: str, position: int) -> Mention | None:
-    """'the ministry said': the last organisation whose name holds the noun."""
+    """'the ministry said', 'the alliance said': the last organisation whose name or
+    gazetteer kind holds the noun."""
+    def fits(mention: Mention) -> bool:
+        entry = ctx.gazetteer.get(mention.gazetteer_key) if mention.gazetteer_key else None
+        return noun in mention.name.lower() or bool(entry and noun in (entry.kind or ""))
+
     found = [m for m in ctx.mentions if m.type == "Organization" and m.span.end <= position
-             and noun in m.name.lower()]
+             and fits(m)]
     return found[-1] if found else None
 
 
@@ -479,6 +502,11 @@ def _anonymous_source(ctx: ArticleContext, paragraph: Paragraph, head: Token,
                       subtree: list[Token]) -> Mention | None:
     """'a South Korean report' → an anonymous source named by its description."""
     words = [t for t in subtree if t.i <= head.i and t.lower_ not in ("a", "an")]
+    # "a person familiar with the matter": the description goes on after the head.
+    after = [t for t in subtree if t.i > head.i]
+    if after and after[0].dep_ == "amod" and len(after) <= 6 and \
+            not any(t.pos_ in ("VERB", "AUX") or t.is_punct for t in after):
+        words += after
     if not words:
         return None
     span = ctx.token_span(paragraph, words[0], words[-1])
@@ -497,7 +525,11 @@ def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int
     if cue.kind == "assessment":
         clauses = [t for t in token.children if t.dep_ in ("ccomp", "attr", "acomp")]
         return _subtree_chars(clauses[0], skip_mark=True) if clauses else None
-    after = [t for t in token.children if t.dep_ in ("ccomp", "xcomp") and t.i > token.i]
+    after = [t for t in token.children if t.dep_ in ("ccomp", "xcomp") and t.i > token.i
+             and not (t.tag_ == "VBG" and not any(c.dep_ == "mark" for c in t.children))]
+    fronted = _fronted_content(sentence, token)
+    if fronted is not None and not any(_has_mark(t) for t in after):
+        return fronted   # "Content …, Foreign Minister X said on Thursday, dampening …"
     if after:
         clause = after[0]
         if any(t.lemma_.lower() in speech_verbs() and t.dep_ == "ccomp" and t.i != clause.i
@@ -507,27 +539,51 @@ def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int
         if speech_verbs().get(token.lemma_.lower()) == "appeal" and token.i + 1 < len(doc):
             begin = doc[token.i + 1].idx  # "calling on Western countries to send …"
         return begin, _sentence_end(sentence)
-    for child in token.children:
-        if child.i > token.i and child.dep_ in ("prep", "dobj"):
-            target = child
-            if child.dep_ == "prep":
-                objects = [t for t in child.children if t.dep_ == "pobj"]
-                if child.lower_ not in ("of", "to", "about", "on") or not objects:
-                    continue
-                target = objects[0]
-            words = [t for t in target.subtree if not t.is_punct]
-            if len(words) >= MIN_CONTENT_WORDS and \
-                    speech_verbs().get(token.lemma_.lower()) in _CONTENT_CLASSES:
-                return min(t.idx for t in target.subtree), _sentence_end(sentence)
+    object_content = _object_content(token)
+    if object_content is not None:
+        return object_content
     before = [t for t in token.children if t.dep_ == "ccomp" and t.i < token.i]
     if before:
         tokens = [t for t in before[0].subtree if not t.is_punct]
         if tokens:
             return sentence[0].idx if sentence[0].i < tokens[0].i else tokens[0].idx, \
                 tokens[-1].idx + len(tokens[-1].text)
-    fronted = _fronted_content(sentence, token)
-    if fronted is not None:
-        return fronted
+    return None
+
+
+def _has_mark(token: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ in ("that", "whether", "if") for c in token.children)
+
+
+# Verbs whose object, rather than a clause, is what was said ("dismissed the claims as
+# lies", "called the troops resilient", "spoke of North Korea's experience").
+_OBJECT_LEMMAS = frozenset({"call", "describe", "dismiss", "brand", "label", "characterise",
+                            "characterize", "term", "deny", "reject", "refute", "blast",
+                            "allude", "speak", "mention", "cite", "hail", "condemn"})
+
+
+def _object_content(verb: Token) -> tuple[int, int] | None:
+    """What was said when a verb takes an object: from the object to the end of the
+    verb's own phrase (its conjoined and adverbial clauses excluded)."""
+    lemma = verb.lemma_.lower()
+    if lemma not in _OBJECT_LEMMAS and speech_verbs().get(lemma) not in ("deny", "accuse"):
+        return None
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ not in ("prep", "dobj"):
+            continue
+        target = child
+        if child.dep_ == "prep":
+            objects = [t for t in child.children if t.dep_ == "pobj"]
+            if child.lower_ not in ("of", "to", "about", "on") or not objects:
+                continue
+            target = objects[0]
+        tokens = [t for c in verb.children if c.i >= target.i and c.dep_ not in (
+                  "conj", "cc", "advcl", "parataxis", "punct") for t in c.subtree]
+        tokens += [t for t in target.subtree if t not in tokens]
+        tokens = sorted({t.i: t for t in tokens if not t.is_punct}.values(), key=lambda t: t.i)
+        if len(tokens) >= MIN_CONTENT_WORDS:
+            first = min(t.idx for t in target.subtree)
+            return first, tokens[-1].idx + len(tokens[-1].text)
     return None
 
 
