@@ -37,7 +37,8 @@ public class DLProfileCheck {
         for (String path : args) {
             OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
             OWLOntology ontology = manager.loadOntologyFromOntologyDocument(new File(path));
-            for (OWLProfileViolation violation : new OWL2DLProfile().checkOntology(ontology).getViolations()) {
+            OWLProfileReport report = new OWL2DLProfile().checkOntology(ontology);
+            for (OWLProfileViolation violation : report.getViolations()) {
                 System.out.println(path + ": " + violation);
             }
         }
