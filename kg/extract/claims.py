@@ -196,7 +196,26 @@ def _paragraph_claims(ctx: ArticleContext, paragraph: Paragraph,
                             _trim_evidence(ctx, evidence), cue=cue.token.lemma_,
                             kind=cue.kind))
         last_speaker.append(cue.claimant)
-    return claims
+    return _join_short_continuations(ctx, claims)
+
+
+def _join_short_continuations(ctx: ArticleContext, claims: list[Claim]) -> list[Claim]:
+    """'X called them "resilient" and said they were "motivated"': a short second part by
+    the same speaker in the same sentence belongs to the first claim."""
+    joined: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: c.evidence.begin):
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.claimant is claim.claimant and \
+                claim.kind != "quote" and len(_WORD.findall(claim.text)) < 8 and \
+                0 <= claim.evidence.begin - previous.evidence.end < 40 and \
+                "\n" not in ctx.text[previous.evidence.end:claim.evidence.begin] and \
+                "." not in ctx.text[previous.evidence.end:claim.evidence.begin]:
+            evidence = Span.of(ctx.text, previous.evidence.begin, claim.evidence.end)
+            previous.evidence = evidence
+            previous.text = _strip_punct(f"{previous.text} {claim.text}")
+            continue
+        joined.append(claim)
+    return joined
 
 
 def _group_split_quotes(doc: Doc, quotes: list[Quote], cues: list[Cue]) -> list[list[Quote]]:
@@ -348,11 +367,15 @@ def _subject(verb: Token) -> Token | None:
             return quoted[0]
     current = verb
     for _ in range(4):
-        for child in current.children:
-            if child.dep_ in ("nsubj", "nsubjpass") and child.i != verb.i:
-                if child.dep_ == "nsubjpass" and current.lemma_ not in ("quote", "cite"):
-                    return None  # "it was reported": nobody in particular speaks
-                return child
+        subjects = [c for c in current.children
+                    if c.dep_ in ("nsubj", "nsubjpass") and c.i != verb.i]
+        if subjects:
+            if subjects[0].dep_ == "nsubjpass" and current.lemma_ not in ("quote", "cite"):
+                return None  # "it was reported": nobody in particular speaks
+            # '"…," said Albert Kasongo': after a quotation the parser may take a word
+            # of the quote as a second subject; the one after the verb is the speaker.
+            after = [c for c in subjects if c.i > current.i]
+            return after[0] if after and len(subjects) > 1 else subjects[0]
         if current.dep_ in ("conj", "advcl", "xcomp") and current.head.i != current.i \
                 and current.head.lemma_.lower() in speech_verbs():
             current = current.head
@@ -370,9 +393,13 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     word = head.lower_
     named = [m for m in inside if m.type in ("Person", "Organization") and m.kind != "description"]
     if word in generic_sources() or head.tag_ in ("NNS", "NNPS"):
-        # "experts said" makes no claim; "analysts at the Institute for … said" is the institute's
-        orgs = [m for m in named if m.type == "Organization"]
+        # "experts said" makes no claim; "analysts at the Institute for … said" and
+        # "Russian state television broadcasts have asserted" credit the organisation.
+        orgs = [m for m in inside if m.type == "Organization"]
         return orgs[0] if orgs else None
+    covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
+    if covering and covering[0].kind != "description":
+        return covering[0]   # the head's own name: in "Korotchenko of Channel One", Korotchenko
     if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS and not named:
         return _anonymous_source(ctx, paragraph, head, subtree)
     if not any(m.type == "Person" for m in inside):
@@ -408,6 +435,7 @@ def _name_in(ctx: ArticleContext, paragraph: Paragraph, subtree: list[Token]) ->
     chain: list[Token] = []
     for token in subtree:
         if token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha and \
+                token.ent_type_ in ("", "PERSON") and \
                 not is_title_word(token) and token.lower_.rstrip(".") not in honorifics() and \
                 ctx.mention_at(paragraph.offset + token.idx,
                                paragraph.offset + token.idx + len(token)) is None:
@@ -419,6 +447,10 @@ def _name_in(ctx: ArticleContext, paragraph: Paragraph, subtree: list[Token]) ->
     if len(chain) >= 2:
         span = ctx.token_span(paragraph, chain[0], chain[-1])
         return ctx.add_mention(Mention(span, span.text, "Person"))
+    if not chain:
+        # A lone surname the NER typed as a place or organisation ("Mukamana also denied").
+        chain = [t for t in subtree if t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper()
+                 and not is_title_word(t)][:1]
     if len(chain) == 1:
         earlier = [m for m in ctx.mentions if m.type == "Person" and len(m.name.split()) > 1
                    and m.span.end <= paragraph.offset + chain[0].idx
@@ -528,7 +560,8 @@ def _reported_content(doc: Doc, cue: Cue, quotes: list[Quote]) -> tuple[int, int
     after = [t for t in token.children if t.dep_ in ("ccomp", "xcomp") and t.i > token.i
              and not (t.tag_ == "VBG" and not any(c.dep_ == "mark" for c in t.children))]
     fronted = _fronted_content(sentence, token)
-    if fronted is not None and not any(_has_mark(t) for t in after):
+    opening_clause = any(t.dep_ == "ccomp" and t.i < token.i for t in token.children)
+    if fronted is not None and (opening_clause or not any(_has_mark(t) for t in after)):
         return fronted   # "Content …, Foreign Minister X said on Thursday, dampening …"
     if after:
         clause = after[0]
