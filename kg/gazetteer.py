@@ -125,6 +125,13 @@ class Gazetteer:
             return None
         return min(fitting, key=lambda f: FORM_KINDS.index(f.kind))
 
+    def entries_for(self, surface: str) -> list[Entry]:
+        """Every entry a surface form can name (two for "Congo")."""
+        return list(dict.fromkeys(
+            f.entry for f in self.forms.get(fold(surface), [])
+            if (surface.translate(_APOSTROPHES) == f.text.translate(_APOSTROPHES)
+                if f.case_sensitive else _capitalised_like(surface, f.text))))
+
     def get(self, key: str) -> Entry | None:
         return self.entries.get(key)
 
@@ -189,4 +196,8 @@ def default_gazetteer() -> Gazetteer:
             for name, value in extra.items():
                 if name != "key":
                     target[name] = value
+    # Regions and places ("Latin America", "Donbas") are matched too, so that the
+    # longest match consumes them; their hits (type "Place") make no actor.
+    records += [{"key": f"place:{name}", "type": "Place", "label": name}
+                for name in resources.lines("places.txt")]
     return Gazetteer.from_records(records)

@@ -35,7 +35,10 @@ _DATE_PATTERNS = (
 )
 _BYLINE = re.compile(r"^\s*(?:By|BY|Written by|Author:)\s+(?P<names>[^\n|•·]{3,80}?)\s*"
                      r"(?:[|•·,–-]\s*.*)?$")
-_NAME_LINE = re.compile(r"^[A-Z][a-zA-Z'’.-]+(?:\s+[A-Z][a-zA-Z'’.-]+){1,3}$")
+_NAME_LINE = re.compile(r"^[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}$")
+# Bylines that name a desk or a wire rather than a person.
+_NOT_AUTHORS = frozenset({"desk", "staff", "team", "bureau", "newsroom", "reporter", "reporters",
+                          "correspondent", "agencies", "editors", "editor", "admin", "wires"})
 _DATELINE_PREFIX = re.compile(r"^\s*(?:Published|Posted|Updated|Last updated|Date)\b[:\s]*",
                               re.IGNORECASE)
 
@@ -290,17 +293,24 @@ def find_authors(text: str) -> list[str]:
         found = _BYLINE.match(line)
         if found:
             authors += _split_names(found.group("names"))
-        elif (_NAME_LINE.match(line) and index + 1 < len(nonempty)
+        elif (_is_name(line) and index + 1 < len(nonempty)
               and find_date_in_line(nonempty[index + 1][1])
               and not furniture.is_furniture_line(line)):
             authors.append(line)
     for (_, line), (_, following) in zip(nonempty, nonempty[1:]):
         # An author box repeats the name (a link and a heading) before the bio.
-        if line == following and _NAME_LINE.match(line) and line not in authors:
+        if line == following and _is_name(line) and line not in authors:
             authors.append(line)
     return list(dict.fromkeys(authors))
 
 
 def _split_names(names: str) -> list[str]:
     parts = re.split(r"\s*(?:,|\band\b|&)\s*", names)
-    return [part.strip() for part in parts if _NAME_LINE.match(part.strip())]
+    return [part.strip() for part in parts if _is_name(part.strip())]
+
+
+def _is_name(line: str) -> bool:
+    """A person's name: two to four capitalised words, none of them a desk or wire."""
+    words = line.split()
+    return bool(_NAME_LINE.match(line)) and all(w[:1].isupper() for w in words) and \
+        words[-1].lower() not in _NOT_AUTHORS

@@ -35,7 +35,7 @@ from kg.crosssource import emit
 from kg.crosssource.corpus import actor_names, article_fingerprints, read_claims, read_docs
 from kg.crosssource.distortions import find_attributions, find_distortions
 from kg.crosssource.entities import EntityMatcher
-from kg.crosssource.lineage import Body, LineageIndex, classify, reduce
+from kg.crosssource.lineage import Body, LineageIndex, Signatures, classify, reduce
 from kg.crosssource.model import (ClaimRecord, Contradiction, CrossReport, Derivation,
                                   Distortion, Doc, Statement)
 from kg.crosssource.statements import StatementIndex
@@ -175,14 +175,15 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     for iri in added:
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
-        for other in sorted(state.lineage.candidates(iri, body(iri))):
+        signatures = Signatures.of(body(iri))
+        for other in sorted(state.lineage.candidates(iri, signatures)):
             lineage_comparisons += 1
             derivation = classify(doc(iri), doc(other), body(iri), body(other))
             if derivation is not None:
                 pair = frozenset((iri, other))
                 state.derivations[pair] = derivation
                 new_pairs.append(pair)
-        state.lineage.add(iri, body(iri))
+        state.lineage.add(iri, signatures)
     state.lineage_comparisons += lineage_comparisons
 
     # ------------------------------------------------------------ claims and statements

@@ -28,6 +28,7 @@ class Cues:
     possible: frozenset[str]
     perfect: frozenset[str]
     be: frozenset[str]
+    be_past: frozenset[str]
     irregular_past: frozenset[str]
     scope: dict[str, tuple[tuple[str, ...], ...]]     # class -> phrases as word tuples
     numbers: dict[str, float]
@@ -62,6 +63,7 @@ def load_cues(path: str | Path | None = None) -> Cues:
         possible=words(modality["possible"]),
         perfect=words(modality["perfect"]),
         be=words(modality["be"]),
+        be_past=words(modality["be_past"]),
         irregular_past=words(modality["irregular_past"]),
         scope={name: tuple(tuple(p.split()) for p in phrases)
                for name, phrases in raw["scope"].items() if not name.startswith("_")},

@@ -197,10 +197,14 @@ def modality(block: list[str], left: list[str], right: list[str], other: list[st
                 and not any(w in c.perfect for w in before)))):
             potential = True    # "ready to", "is meant to", but not "has moved to"
         elif _past_form(word) and not word.endswith("ing"):
-            if any(w in c.perfect for w in seq[max(0, index - 2):index]):
+            if any(w in c.perfect for w in seq[max(0, index - 2):index]) or (
+                    following != "to" and any(w in c.be_past for w in seq[max(0, index - 2):index])):
                 actual = True
             elif word.endswith("ed"):
                 past_forms.append(word)
+    if block and right and _past_form(right[0]) and (block[-1] in c.perfect or (
+            block[-1] in c.be_past and (len(right) < 2 or right[1] != "to"))):
+        actual = True        # "was" + "signed", "has" + "sent": the participle is unchanged
     if not potential and past_forms and any(w in c.offer_verbs for w in other):
         actual = True        # "provided" where the other report says "offered"
     window = seq[max(0, offset - 1):offset + len(block)]
@@ -280,6 +284,13 @@ def classify(block: Block, new_mentions: list[Mention], old_mentions: list[Menti
                           _span(t for m in in_old for t in block.old if _overlaps(m, [t]))
                           or old_span)
 
+    # a different proper name where the gazetteer knows neither ("in Kharkiv" → "in Odesa")
+    names_new = _proper_names(block.new, new_mentions)
+    names_old = _proper_names(block.old, old_mentions)
+    if names_new and names_old and not {t.norm for t in names_new} & old_words and not {
+            t.norm for t in names_old} & new_words:
+        return Change("entity_swap", _span(names_new), _span(names_old))
+
     # scope
     scope_new = scope_classes(block.left + new_norms + block.right)
     scope_old = scope_classes(block.left + old_norms + block.right)
@@ -292,6 +303,17 @@ def classify(block: Block, new_mentions: list[Mention], old_mentions: list[Menti
     if mode_new and mode_old and mode_new != mode_old:
         return Change("modality", new_span, old_span)
     return None
+
+
+def _proper_names(toks: list[Token], mentions: list[Mention]) -> list[Token]:
+    """The changed words when all of them are capitalised names outside known mentions (and
+    not the first word of a sentence)."""
+    if not toks or len(toks) > 3 or any(_overlaps(m, toks) for m in mentions):
+        return []
+    if all(t.text[:1].isupper() and t.norm not in cues().stopwords and not t.is_number
+           for t in toks):
+        return toks
+    return []
 
 
 def _overlaps(mention: Mention, toks: list[Token]) -> bool:

@@ -109,6 +109,25 @@ class Body:
 
 
 @dataclass
+class Signatures:
+    """The MinHashes of one article: its body, and each passage (computed once per article)."""
+
+    body: MinHash | None
+    passages: list[MinHash]
+
+    @classmethod
+    def of(cls, body: Body) -> Signatures:
+        whole = minhash(_shingles(body.words), DOC_PERM) if len(body.words) >= SHINGLE else None
+        seen: set[tuple[str, ...]] = set()
+        passages = []
+        for passage in body.passages():
+            if tuple(passage) not in seen:
+                seen.add(tuple(passage))
+                passages.append(minhash(_shingles(passage), PASSAGE_PERM))
+        return cls(whole, passages)
+
+
+@dataclass
 class LineageIndex:
     """The two LSH indexes over all analysed articles, kept between runs."""
 
@@ -119,15 +138,15 @@ class LineageIndex:
     passage_keys: dict[str, list[str]] = field(default_factory=dict)
     articles: set[str] = field(default_factory=set)
 
-    def candidates(self, iri: str, body: Body) -> set[str]:
+    def candidates(self, iri: str, body: Body | Signatures) -> set[str]:
         """Articles already indexed that may share wording with this one."""
+        signatures = body if isinstance(body, Signatures) else Signatures.of(body)
         found: set[str] = set()
-        if len(body.words) >= SHINGLE:
-            found |= set(self.doc_lsh.query(minhash(_shingles(body.words), DOC_PERM)))
+        if signatures.body is not None:
+            found |= set(self.doc_lsh.query(signatures.body))
         shared: Counter[str] = Counter()
-        for passage in body.passages():
-            hits = {key.rsplit("#", 1)[0] for key in
-                    self.passage_lsh.query(minhash(_shingles(passage), PASSAGE_PERM))}
+        for passage in signatures.passages:
+            hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
             hits.discard(iri)
             if len(hits) <= MAX_PASSAGE_FANOUT:
                 shared.update(hits)
@@ -135,19 +154,17 @@ class LineageIndex:
         found.discard(iri)
         return found
 
-    def add(self, iri: str, body: Body) -> None:
+    def add(self, iri: str, body: Body | Signatures) -> None:
+        signatures = body if isinstance(body, Signatures) else Signatures.of(body)
         if iri in self.articles:
             self.remove(iri)
         self.articles.add(iri)
-        self.doc_lsh.insert(iri, minhash(_shingles(body.words), DOC_PERM))
+        if signatures.body is not None:
+            self.doc_lsh.insert(iri, signatures.body)
         keys = []
-        seen: set[tuple[str, ...]] = set()
-        for number, passage in enumerate(body.passages()):
-            if tuple(passage) in seen:
-                continue
-            seen.add(tuple(passage))
+        for number, passage in enumerate(signatures.passages):
             key = f"{iri}#{number}"
-            self.passage_lsh.insert(key, minhash(_shingles(passage), PASSAGE_PERM))
+            self.passage_lsh.insert(key, passage)
             keys.append(key)
         self.passage_keys[iri] = keys
 
@@ -155,7 +172,10 @@ class LineageIndex:
         if iri not in self.articles:
             return
         self.articles.discard(iri)
-        self.doc_lsh.remove(iri)
+        try:
+            self.doc_lsh.remove(iri)
+        except ValueError:      # an article too short to have a body signature
+            pass
         for key in self.passage_keys.pop(iri, []):
             self.passage_lsh.remove(key)
 
@@ -325,5 +345,5 @@ def reduce(derivations: list[Derivation]) -> list[Derivation]:
     return kept
 
 
-__all__ = ["LineageIndex", "reduce", "Body", "PairEvidence", "classify", "measure", "orient",
+__all__ = ["LineageIndex", "Signatures", "reduce", "Body", "PairEvidence", "classify", "measure", "orient",
            "shared_passages", "disfluency", "minhash"]

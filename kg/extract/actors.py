@@ -15,7 +15,7 @@ from spacy.tokens import Span as SpacySpan
 from kg import resources
 from kg.extract import ArticleContext
 from kg.gazetteer import Hit, fold
-from kg.model import Mention, Span
+from kg.model import ACTOR_TYPES, Mention, Span
 from kg.namespaces import NKG
 
 EMITS = frozenset({NKG.mentions, NKG.Person, NKG.Organization, NKG.State})
@@ -59,25 +59,139 @@ def clean_person_name(name: str) -> str:
 
 def extract(ctx: ArticleContext) -> list[Mention]:
     """Every actor mention in the article body and byline."""
-    for paragraph in ctx.body_paragraphs():
-        hits = [h for h in ctx.gazetteer.find(paragraph.doc.text)]
-        taken: list[tuple[int, int]] = []
+    paragraphs = list(ctx.body_paragraphs())
+    hits_by_paragraph = [list(ctx.gazetteer.find(p.doc.text)) for p in paragraphs]
+    unambiguous = {h.form.entry.key for hits in hits_by_paragraph for h in hits
+                   if len(ctx.gazetteer.entries_for(h.text)) == 1}
+    for paragraph, hits in zip(paragraphs, hits_by_paragraph):
         for hit in hits:
+            entry = _entry_of(ctx, hit, unambiguous)
+            if entry is None or entry.type not in ACTOR_TYPES:
+                continue   # a region, or a name two entries share and nothing here decides
             if hit.form.kind == "metonym" and not _used_for_government(paragraph.doc, hit):
                 continue
             span = ctx.span(paragraph, hit.begin, hit.end)
-            ctx.add_mention(Mention(span, span.text, hit.form.entry.type,
-                                    gazetteer_key=hit.form.entry.key, kind=hit.form.kind))
-            taken.append((hit.begin, hit.end))
+            ctx.add_mention(Mention(span, span.text, entry.type, gazetteer_key=entry.key,
+                                    kind=hit.form.kind))
         # Place names the gazetteer knows but that were not used for a government
         # (a capital as a place) must not come back as spaCy persons or organisations.
         blocked = [(h.begin, h.end) for h in hits]
         for ent in paragraph.doc.ents:
-            if ent.label_ in ("PERSON", "ORG") and not _known_place(ctx, ent.text):
+            if ent.label_ in ("PERSON", "ORG") and not _known_place(ctx, ent.text) and \
+                    not _place_like(ent):
                 _add_named_entity(ctx, paragraph, ent, blocked)
+        _add_appositive_names(ctx, paragraph)
+        _add_institutions(ctx, paragraph)
+    _retype_surnames(ctx)
     _add_media_descriptors(ctx)
     _add_bylines(ctx)
     return ctx.mentions
+
+
+def _entry_of(ctx: ArticleContext, hit: Hit, unambiguous: set[str]):
+    """The entry a hit names; a shared name ("Congo") goes to the one named in full here."""
+    entries = ctx.gazetteer.entries_for(hit.text)
+    if len(entries) <= 1:
+        return hit.form.entry
+    named = [e for e in entries if e.key in unambiguous]
+    return named[0] if len(named) == 1 else None
+
+
+_GEOGRAPHIC_NOUNS = frozenset({"river", "sea", "lake", "mountains", "mountain", "valley", "region",
+                               "province", "city", "town", "village", "island", "islands",
+                               "peninsula", "strait", "gulf", "coast", "border", "desert",
+                               "oblast", "district", "county", "airport", "port"})
+
+
+def _place_like(ent: SpacySpan) -> bool:
+    """An entity spaCy typed PERSON/ORG that reads as a place or a common word."""
+    doc = ent.doc
+    following = doc[ent.end] if ent.end < len(doc) else None
+    if following is not None and following.lower_ in _GEOGRAPHIC_NOUNS:
+        return True        # "the Dniester river"
+    if len(ent) == 1 and ent[0].pos_ != "PROPN":
+        return True        # "Turnout" opening a sentence
+    previous = doc[ent.start - 1] if ent.start > 0 else None
+    return previous is not None and previous.lower_ in ("of", "near", "in", "outside") and \
+        ent.label_ == "ORG" and len(ent) == 1 and ent.start >= 2 and \
+        doc[ent.start - 2].lower_ in ("west", "east", "north", "south", "town", "city")
+
+
+
+def _add_appositive_names(ctx: ArticleContext, paragraph) -> None:
+    """'Lee Ji-woo, a sanctions expert at …' / 'the de facto president, Badra Gunba,':
+    proper nouns in apposition with a job title name a person, even when the NER missed it."""
+    from kg.extract.roles import is_title_word
+
+    doc = paragraph.doc
+    for token in doc:
+        if token.dep_ != "appos":
+            continue
+        title, name = (token, token.head) if is_title_word(token) else (token.head, token)
+        if not is_title_word(title) or name.pos_ != "PROPN":
+            continue
+        chain = _proper_noun_chain(name)
+        if len(chain) < 2 or any(ctx.mention_at(paragraph.offset + t.idx,
+                                                paragraph.offset + t.idx + len(t))
+                                 for t in chain):
+            continue
+        span = ctx.token_span(paragraph, chain[0], chain[-1])
+        ctx.add_mention(Mention(span, clean_person_name(span.text), "Person"))
+
+
+def _proper_noun_chain(token) -> list:
+    """The contiguous capitalised proper nouns ending at ``token`` (its compounds)."""
+    from kg.extract.roles import is_title_word
+
+    chain = [token]
+    while chain[0].i > 0:
+        previous = chain[0].nbor(-1)
+        if previous.pos_ == "PROPN" and previous.text[:1].isupper() and \
+                not is_title_word(previous) and previous.lower_.rstrip(".") not in honorifics():
+            chain.insert(0, previous)
+        elif previous.text == "-" and chain[0].i > 1 and not previous.whitespace_:
+            chain.insert(0, previous)
+        else:
+            break
+    while chain and not chain[0].is_alpha:
+        chain = chain[1:]
+    return [t for t in chain]
+
+
+# Institutions that speak for a state: "Georgia's foreign ministry", "the US Treasury".
+_INSTITUTIONS = frozenset({"ministry", "treasury", "department", "embassy", "office"})
+
+
+def _add_institutions(ctx: ArticleContext, paragraph) -> None:
+    """A state's ministry named as the subject of a sentence is an organisation of its own."""
+    doc = paragraph.doc
+    for token in doc:
+        if token.lemma_.lower() not in _INSTITUTIONS or token.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        words = [t for t in token.subtree if t.i <= token.i and t.dep_ != "det"
+                 and not t.is_punct]
+        if len(words) < 2:
+            continue
+        begin = paragraph.offset + words[0].idx
+        states = [m for m in ctx.mentions_in(begin, paragraph.offset + token.idx)
+                  if m.type == "State"]
+        if not states or any(m.type == "Organization" for m in
+                             ctx.mentions_in(begin, paragraph.offset + token.idx + len(token))):
+            continue
+        span = ctx.token_span(paragraph, words[0], words[-1])
+        ctx.add_mention(Mention(span, span.text, "Organization", kind="description"))
+
+
+def _retype_surnames(ctx: ArticleContext) -> None:
+    """'Marsh told …' typed ORG by the NER is the surname of Helen Marsh, named before."""
+    from kg.resolve import same_surname
+
+    people = [m for m in ctx.mentions if m.type == "Person" and len(m.name.split()) > 1]
+    for mention in ctx.mentions:
+        if mention.type == "Organization" and not mention.gazetteer_key and \
+                mention.kind == "name" and len(mention.name.split()) == 1 and \
+                any(same_surname(mention.name, p.name) for p in people):
+            mention.type = "Person"
 
 
 def _add_media_descriptors(ctx: ArticleContext) -> None:
@@ -157,7 +271,18 @@ def _add_person(ctx: ArticleContext, paragraph, begin: int, end: int, text: str)
     if len(words) > 4:
         return
     offset = text.find(name) if name in text else 0
-    span = ctx.span(paragraph, begin + offset, begin + offset + len(name))
+    start = begin + offset
+    # The NER sometimes drops the first word of a name ("Ryom Chol Jin" → "Chol Jin").
+    doc = paragraph.doc
+    first = doc.char_span(start, start + len(name), alignment_mode="expand")
+    if first is not None and first.start > 0:
+        chain = _proper_noun_chain(doc[first.start])
+        if len(chain) > 1 and not any(t.ent_type_ in ("GPE", "NORP", "ORG", "LOC")
+                                      for t in chain[:-1]) and \
+                not ctx.gazetteer.entries_for(chain[0].text):
+            start = chain[0].idx
+            name = doc.text[start:begin + offset + len(name)]
+    span = ctx.span(paragraph, start, start + len(name))
     ctx.add_mention(Mention(span, name, "Person"))
 
 
@@ -174,6 +299,9 @@ def _add_organization(ctx: ArticleContext, paragraph, begin: int, end: int, text
         return
     if lowered[-1] in titles():
         return  # "Russian Military Expert" in a title-case headline is a person's title
+    if len(words) == 1 and name.isupper() and len(name) <= 4 and \
+            f"({name})" not in ctx.text:
+        return  # an unexplained short acronym ("BST", "GARY") is rarely an actor
     if lowered[0] == "the" and len(words) > 1:
         begin += text.find(words[1])
         name = " ".join(words[1:])

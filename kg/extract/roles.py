@@ -83,6 +83,9 @@ def _title_before(ctx: ArticleContext, name: SpacySpan) -> SpacySpan | None:
         elif token.lower_ in _LINKING and first < start and first - 1 > name.sent.start \
                 and doc[first - 2].pos_ in _TITLE_POS:
             first -= 1
+        elif token.text == "-" and not token.whitespace_ and first < start and \
+                first - 1 > name.sent.start and not doc[first - 2].whitespace_:
+            first -= 1   # "UN Secretary-General António Guterres"
         else:
             break
     if first == start:
