@@ -292,6 +292,20 @@ def test_shared_source_needs_two_verbatim_passages(bodies):
                     bodies["source"]) is None
 
 
+def test_quoting_an_outlet_by_name_is_quotes_source():
+    source_text = ("The Coastal Herald reported that the harbour will stay shut until the "
+                   "inspectors have checked every crane on the northern pier of the port.\n\n"
+                   "Other ports expect more traffic in the meantime.")
+    quoting_text = ("Freight prices rose on Tuesday.\n\nAccording to the Coastal Herald, "
+                    "“the harbour will stay shut until the inspectors have checked every crane "
+                    "on the northern pier”, a delay that traders had feared.")
+    source = Doc("urn:x:herald", source_text, "2024-05-01", outlets=("The Coastal Herald",))
+    quoting = Doc("urn:x:quoting", quoting_text, "2024-05-02", outlets=("Daily Freight",))
+    derivation = classify(quoting, source, Body.of(quoting_text), Body.of(source_text))
+    assert derivation is not None and derivation.kind == "quotes_source"
+    assert (derivation.copy, derivation.source) == ("urn:x:quoting", "urn:x:herald")
+
+
 def test_lsh_proposes_only_related_articles(bodies):
     index = LineageIndex()
     for key in ("source", "unrelated"):
@@ -333,6 +347,16 @@ def changes(new: str, old: str, matcher) -> list[tuple[str, str]]:
      "Korean engineers will rebuild the bridge", "entity_swap", "South Korean"),
     ("the town is the only port on the coast that exports grain",
      "the town is one of the ports on the coast that exports grain", "scope", None),
+    ("all the hostages were released", "some of the hostages were released", "scope", "all"),
+    ("the government will raise taxes next year", "the government could raise taxes next year",
+     "modality", "will"),
+    ("the deal is expected to be signed in May", "the deal was signed in May", "modality",
+     "expected"),
+    ("the rebels held nine hostages", "the rebels held seven hostages", "quantity", "nine"),
+    ("Minsk has never allowed foreign troops on its soil",
+     "Minsk has allowed foreign troops on its soil", "negation", "never"),
+    ("the strike hit a hospital in Kharkiv", "the strike hit a hospital in Odesa",
+     "entity_swap", "Kharkiv"),
 ])
 def test_each_kind_of_distortion(new, old, kind, words, matcher):
     found = changes(new, old, matcher)

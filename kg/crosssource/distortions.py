@@ -277,7 +277,9 @@ def classify(block: Block, new_mentions: list[Mention], old_mentions: list[Menti
         if mention.entity in old_entities:
             continue
         head = mention.text.split()[-1].casefold()
-        replaced = any(m.entity not in new_entities for m in in_old)
+        replaced = any(m.entity not in new_entities for m in in_old) or bool(
+            _proper_names(block.old, old_mentions) and not {
+                t.norm for t in block.old} & new_words)
         qualified = len(mention.text.split()) > 1 and re.sub(r"\W", "", head) in old_words
         if replaced or qualified:
             return Change("entity_swap", (mention.begin, mention.end),
