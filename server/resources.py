@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from server.errors import NotFound
-from server.lookup import NKG, Lookup, Resource
+from server.lookup import Lookup, Resource
 from server.negotiation import GRAPH_FORMATS, HTML, choose_media_type
 from server.protocol import read_params
 from server.rdfio import rdf_format, stream_quads
@@ -163,4 +163,4 @@ def render_page(lookup: Lookup, res: Resource) -> str:
         template = "statement.html"
     else:
         template = "resource.html"
-    return render_template(template, res=res, nkg=NKG, **sections)
+    return render_template(template, res=res, **sections)
