@@ -24,7 +24,8 @@ def new_graph(identifier: URIRef | None = None) -> Graph:
     return graph
 
 
-def article_graph(extraction: Extraction, iris: Iris, types: dict[str, str]) -> Graph:
+def article_graph(extraction: Extraction, iris: Iris, types: dict[str, str],
+                  outlet: str | None = None) -> Graph:
     """The article's own graph: metadata, text, mentions, roles, claims, recognitions.
 
     ``types`` maps actor keys to their class name, so each actor the article
@@ -46,6 +47,9 @@ def article_graph(extraction: Extraction, iris: Iris, types: dict[str, str]) -> 
     if extraction.model:
         graph.add((node, NKG.extractedWith, Literal(extraction.model)))
     actors: set[str] = set()
+    if outlet is not None:
+        graph.add((node, NKG.outlet, iris.actor(outlet)))   # the publisher, not a mention
+        actors.add(outlet)
     for mention in extraction.mentions:
         if mention.actor:
             graph.add((node, NKG.mentions, iris.actor(mention.actor)))

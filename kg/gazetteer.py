@@ -58,6 +58,7 @@ class Hit:
     end: int
     text: str
     form: Form
+    doubtful: bool = False   # an ambiguous name opening a sentence
 
 
 def fold(text: str) -> str:
@@ -111,10 +112,11 @@ class Gazetteer:
             form = self._best_form(surface)
             if form is None:
                 continue
-            if form.ambiguous and form.kind != "metonym" and \
-                    _sentence_initial(text, found.start()):
-                continue  # "Chad", "Independent" opening a sentence are ordinary words
-            yield Hit(found.start(), found.end(), surface, form)
+            # "Chad", "Turkey" opening a sentence may be ordinary words: the caller decides
+            # with the parse whether they name the entry.
+            doubtful = form.ambiguous and form.kind != "metonym" and \
+                _sentence_initial(text, found.start())
+            yield Hit(found.start(), found.end(), surface, form, doubtful)
 
     def _best_form(self, surface: str) -> Form | None:
         candidates = self.forms.get(fold(surface), [])

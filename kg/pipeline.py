@@ -148,8 +148,10 @@ def _store_extraction(store: KGStore, registry: Registry, extraction: Extraction
     registry.touched.clear()
     registry.resolve(extraction)
     finish(extraction)
+    outlet = (registry.resolve_name(extraction.article.outlet, "Organization")
+              if extraction.article.outlet else None)
     types = {key: actor.type for key, actor in registry.actors.items()}
-    graph = emit.article_graph(extraction, iris, types)
+    graph = emit.article_graph(extraction, iris, types, outlet=outlet)
     records = emit.entity_graph([registry.actors[k] for k in sorted(registry.touched)], iris)
     if config.validate:
         from kg.validate import validate

@@ -169,6 +169,19 @@ class Registry:
             if mention.actor is None:
                 self._resolve_named(mention)
 
+    def resolve_name(self, name: str, type_: str) -> str:
+        """The actor key of a name given outside the text (a feed's outlet, say)."""
+        from kg.model import Span
+
+        entries = [e for e in self.gazetteer.lookup(name) if e.type == type_]
+        mention = Mention(Span(0, 0, ""), name, type_, kind="outlet")
+        if entries:
+            self._use(self._gazetteer_actor(entries[0].key), mention)
+        else:
+            self._resolve_named(mention)
+        assert mention.actor is not None
+        return mention.actor
+
     def _use(self, actor: Actor, mention: Mention) -> None:
         mention.actor = actor.key
         actor.names[mention.name] += 1

@@ -157,3 +157,95 @@ def test_page_furniture_yields_nothing(nlp):
     extraction = run(nlp, text)
     names = {m.name for m in extraction.mentions}
     assert not names & {"Germany", "France", "John Smith", "Spain"}
+
+
+def test_headline_that_quotes_is_a_claim(nlp):
+    text = ("Grain deal is dead, says Kremlin spokesman Dmitry Peskov\n\n"
+            "The Black Sea grain arrangement has expired and will not be renewed this year.\n")
+    claim_by(run(nlp, text), "dmitry-peskov", "Grain deal is dead")
+
+
+def test_told_with_addressee(nlp):
+    text = HEADER + ("Senator Mark Ellison told reporters that the committee would publish its "
+                     "findings before the end of the month.\n")
+    claim_by(run(nlp, text), "mark-ellison", "committee would publish its findings")
+
+
+def test_possessive_assessment(nlp):
+    text = HEADER + ("Economist Lena Varga's assessment is that inflation will stay above four "
+                     "per cent until next spring.\n")
+    claim_by(run(nlp, text), "lena-varga", "inflation will stay above four")
+
+
+def test_agency_report_with_postposed_attribution(nlp):
+    text = HEADER + ("North Korea tested a new cruise missile off its east coast on Sunday, the "
+                     "official Korean Central News Agency reported.\n")
+    claim = claim_by(run(nlp, text), "kcna", "tested a new cruise missile")
+    assert "reported" not in claim.text
+
+
+def test_ministry_said_in_a_statement(nlp):
+    text = HEADER + ("Japan's foreign ministry summoned the ambassador on Monday. The ministry "
+                     "said in a statement that the incursion was a grave violation of its "
+                     "airspace.\n")
+    claim = claim_by(run(nlp, text), "ministry", "grave violation of its airspace")
+    assert claim.claimant.type == "Organization"
+
+
+def test_quoted_as_saying_credits_the_quoted_person(nlp):
+    text = HEADER + ("The agency quoted Defence Minister Pavel Orlov as saying that the exercise "
+                     "would continue for another two weeks.\n")
+    claim_by(run(nlp, text), "pavel-orlov", "exercise would continue")
+
+
+def test_unnamed_state_broadcaster_is_the_named_one_in_the_article(nlp):
+    text = ("War games begin, says state TV\n\nRussian state TV said the drills would last "
+            "a week. The footage was shown on Channel One in the evening news bulletin.\n")
+    extraction = run(nlp, text)
+    claimants = {c.claimant.actor for c in extraction.claims}
+    assert claimants == {"channel-one-russia"}
+
+
+def test_title_with_agency_before_name(nlp):
+    text = HEADER + "MI6 Chief Richard Moore said the war had become a stalemate over winter.\n"
+    roles = {(r.holder.actor, r.role) for r in run(nlp, text).roles}
+    assert ("richard-moore", "MI6 Chief") in roles
+
+
+@pytest.mark.parametrize("sentence, pairs", [
+    ("The recognition of Kosovo by Oman was announced in Muscat.", {("oman", "kosovo")}),
+    ("Nicaragua became the second country to recognise Abkhazia after Russia did.",
+     {("nicaragua", "abkhazia")}),
+    ("Syria is one of the three countries that recognise Abkhazia, the other two being "
+     "Russia and Nicaragua.",
+     {("syria", "abkhazia"), ("russia", "abkhazia"), ("nicaragua", "abkhazia")}),
+    ("Countries recognising South Ossetia: Russia, Venezuela, Nauru",
+     {("russia", "south-ossetia"), ("venezuela", "south-ossetia"), ("nauru", "south-ossetia")}),
+])
+def test_recognition_shapes(nlp, sentence, pairs):
+    extraction = run(nlp, "Headline\n\n" + sentence + "\n")
+    found = {(r.recognizer.actor, r.recognized.actor) for r in extraction.recognitions
+             if not r.withdrawn}
+    assert pairs <= found, found
+    assert_spans_exact(extraction)
+
+
+def test_recognition_stated_inside_a_quote(nlp):
+    text = ("Headline\n\n“We are realists. Turkey recognised Northern Cyprus in 1983 and will "
+            "not change course,” the minister said.\n")
+    found = {(r.recognizer.actor, r.recognized.actor) for r in run(nlp, text).recognitions}
+    assert ("turkey", "northern-cyprus") in found
+
+
+def test_spelling_variants_of_states_are_one_actor(nlp):
+    text = ("Headline\n\nThe Lugansk People's Republic and the LNR are one entity, like the DPR "
+            "and the Donetsk People’s Republic.\n")
+    actors = {m.actor for m in run(nlp, text).mentions}
+    assert actors == {"luhansk-peoples-republic", "donetsk-peoples-republic"}
+
+
+def test_ambiguous_short_name_follows_the_full_name_in_the_article(nlp):
+    text = ("Headline\n\nFighting spread in the Democratic Republic of the Congo on Monday. "
+            "Congo accused its neighbour of sending troops.\n")
+    actors = {m.actor for m in run(nlp, text).mentions if m.type == "State"}
+    assert actors == {"dr-congo"}

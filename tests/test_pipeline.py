@@ -1,6 +1,7 @@
 """The whole pipeline on the seeds: stored graphs, contract queries, idempotence, scoring."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -103,3 +104,15 @@ def test_scorer_reads_the_export(seed_export):
     assert last.startswith("overall ")
     assert "articles found 5/5" in output
     assert "evidence validity        1.000" in output
+
+
+def test_jsonl_outlet_becomes_the_articles_publisher(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({
+        "text": "Port strike ends\n\nDock workers returned to work on Monday, the union said.",
+        "url": "https://example.org/strike", "outlet": "Reuters"}) + "\n", encoding="utf-8")
+    with KGStore(tmp_path / "store") as store:
+        build([feed], Config(store=tmp_path / "store"), store=store)
+        rows = store.select("""SELECT DISTINCT ?label WHERE { ?a nkg:outlet ?o . ?o a nkg:Organization ;
+                               rdfs:label ?label }""")
+    assert [r["label"] for r in rows] == ["Reuters"]

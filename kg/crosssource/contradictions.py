@@ -273,6 +273,15 @@ def _assertion_span(text: str, sentence_begin: int, sentence_end: int, at: int
     return begin, end
 
 
+def _reported(text: str, begin: int, end: int, at: int) -> bool:
+    """Whether ``at`` lies in reported speech: inside quotation marks, or in a sentence with
+    an attribution verb ("said", "assessed", "according to")."""
+    before = text[begin:at]
+    if before.count("“") > before.count("”") or before.count('"') % 2 == 1:
+        return True
+    return any(w in cues().attribution_verbs for w in words(text[begin:end]))
+
+
 def in_parallel_sentences(copy: Doc, source: Doc, body_copy: Body, body_source: Body,
                           claims: list[ClaimRecord], matcher: EntityMatcher
                           ) -> list[Contradiction]:
@@ -297,6 +306,9 @@ def in_parallel_sentences(copy: Doc, source: Doc, body_copy: Body, body_source: 
             if _inside_claims(copy.iri, *change.new, claims) or _inside_claims(
                     source.iri, *change.old, claims):
                 continue
+            if _reported(copy.text, sentence.begin, sentence.end, change.new[0]) or _reported(
+                    source.text, match.begin, match.end, change.old[0]):
+                continue    # someone's words the extractor did not take as a claim
             new = _assertion_span(copy.text, sentence.begin, sentence.end, change.new[0])
             old = _assertion_span(source.text, match.begin, match.end, change.old[0])
             sides = tuple(sorted((Evidence(copy.iri, *new, copy.text[new[0]:new[1]]),

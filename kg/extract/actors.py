@@ -70,6 +70,8 @@ def extract(ctx: ArticleContext) -> list[Mention]:
                 continue   # a region, or a name two entries share and nothing here decides
             if hit.form.kind == "metonym" and not _used_for_government(paragraph.doc, hit):
                 continue
+            if hit.doubtful and not _named_entity_at(paragraph.doc, hit):
+                continue
             span = ctx.span(paragraph, hit.begin, hit.end)
             ctx.add_mention(Mention(span, span.text, entry.type, gazetteer_key=entry.key,
                                     kind=hit.form.kind))
@@ -86,6 +88,13 @@ def extract(ctx: ArticleContext) -> list[Mention]:
     _add_media_descriptors(ctx)
     _add_bylines(ctx)
     return ctx.mentions
+
+
+def _named_entity_at(doc, hit: Hit) -> bool:
+    """Whether spaCy sees a name where an ambiguous word opens a sentence ("Turkey said")."""
+    span = doc.char_span(hit.begin, hit.end, alignment_mode="expand")
+    return span is not None and any(t.ent_type_ in ("GPE", "NORP", "ORG", "PERSON", "LOC")
+                                    for t in span)
 
 
 def _entry_of(ctx: ArticleContext, hit: Hit, unambiguous: set[str]):
