@@ -40,16 +40,26 @@ def cli(verbose: bool) -> None:
 @_base_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1,
               help="worker processes for extraction")
-@click.option("--no-validate", is_flag=True, help="skip SHACL validation of each article")
+@click.option("--no-validate", is_flag=True, help="skip the shapes check of each article")
+@click.option("--full-shacl", is_flag=True,
+              help="check each article with pyshacl (slow) instead of the compiled quick check")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              help="where extraction runs: local worker processes or a Dask cluster")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (tcp://HOST:PORT) for --engine dask")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
               help="write the build report (JSON) here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
 def build(sources: tuple[str, ...], store: Path | None, base: str | None, jobs: int,
-          no_validate: bool, report_path: Path | None, quiet: bool) -> None:
+          no_validate: bool, full_shacl: bool, engine: str, scheduler: str | None,
+          report_path: Path | None, quiet: bool) -> None:
     """Read SOURCES (files, folders, JSONL; - for stdin) into the store."""
     from kg.pipeline import build as run_build
 
-    config = _config(store, base, jobs=jobs, validate=not no_validate)
+    if engine == "dask" and not scheduler:
+        raise _fail(KGError("--engine dask needs --scheduler ADDRESS (tcp://HOST:PORT)"))
+    config = _config(store, base, jobs=jobs, validate=not no_validate, full_shacl=full_shacl,
+                     engine=engine, scheduler=scheduler)
     progress = None if quiet else (lambda line: click.echo(line, err=True))
     try:
         report = run_build(sources, config, progress=progress)

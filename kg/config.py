@@ -17,9 +17,12 @@ class Config:
 
     store: Path = DEFAULT_STORE
     base: str = DEFAULT_BASE
-    validate: bool = True           # run SHACL on every article graph before storing it
+    validate: bool = True           # check every article graph against the shapes before storing it
+    full_shacl: bool = False        # check with pyshacl (slow) instead of kg.engines.quickcheck
     max_article_bytes: int = 5_000_000   # larger inputs are rejected with a clear message
     jobs: int = 1
+    engine: str = "local"           # extraction engine: "local" (--jobs processes) or "dask"
+    scheduler: str | None = None    # the Dask scheduler address for engine "dask"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

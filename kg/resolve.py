@@ -165,9 +165,25 @@ class Registry:
                 self._use(self._gazetteer_actor(mention.gazetteer_key), mention)
         self._resolve_people([m for m in people if m.actor is None])
         self._resolve_descriptors(extraction, [m for m in mentions if m.actor is None])
+        self._resolve_acronyms(mentions)
         for mention in mentions:
             if mention.actor is None:
                 self._resolve_named(mention)
+
+    def _resolve_acronyms(self, mentions: list[Mention]) -> None:
+        """'NCSC' after 'National Cyber Security Centre' in one article is the same body."""
+        from kg.extract.actors import initials
+
+        orgs = [m for m in mentions if m.type == "Organization" and len(m.name.split()) > 1]
+        for mention in mentions:
+            if mention.actor is not None or mention.type != "Organization" or \
+                    not mention.name.isupper() or " " in mention.name:
+                continue
+            full = [m for m in orgs if initials(m.name) == mention.name]
+            if full:
+                if full[0].actor is None:
+                    self._resolve_named(full[0])
+                self._use(self.actors[full[0].actor], mention)
 
     def resolve_name(self, name: str, type_: str) -> str:
         """The actor key of a name given outside the text (a feed's outlet, say)."""

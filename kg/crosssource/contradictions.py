@@ -31,7 +31,7 @@ from kg.crosssource.cues import cues
 from kg.crosssource.distortions import compare
 from kg.crosssource.entities import EntityMatcher
 from kg.crosssource.lineage import Body
-from kg.crosssource.model import ClaimRecord, Contradiction, Derivation, Doc, Evidence
+from kg.crosssource.model import ClaimRecord, Contradiction, Doc, Evidence
 from kg.crosssource.text import Token, content_stems, stem, stems_match, tokens, words
 
 INF = math.inf

@@ -2,13 +2,19 @@
 source with which.
 
 Candidate pairs come from two MinHash LSH indexes (datasketch) so that an article is only
-ever compared with the few articles that share wording with it, never with the whole corpus:
+ever verified against the few articles that share wording with it, never the whole corpus:
 
-* a document index over word 3-shingles of the article body (threshold ~0.08 Jaccard), which
-  finds near copies and spun rewrites (a spinner leaves about one 3-shingle in ten intact);
+* a document index over 2-shingles of the body's content words (function words dropped, so
+  unrelated articles share next to nothing). A spun rewrite keeps about one such shingle in
+  six (Jaccard ~0.15-0.25), a near copy most of them. The LSH is tuned for recall at that
+  level (256 permutations, 128 bands of 2 rows); its hits are then filtered on the Jaccard
+  estimated from the stored signatures (``DOC_MIN_JACCARD``), which costs microseconds, so
+  the chance collisions of a large corpus never reach the text verification;
 * a passage index over word 3-shingles of single sentences and quotations of at least
-  ``MIN_PASSAGE_WORDS`` words (threshold 0.5), which finds articles that share a quotation or
-  a sentence with otherwise different text (shared sources, quotations).
+  ``MIN_PASSAGE_WORDS`` words (16 bands of 4 rows: near-verbatim passages), which finds
+  articles that share a quotation or a sentence with otherwise different text (shared
+  sources, quotations). A passage found in more than ``MAX_PASSAGE_FANOUT`` articles is
+  boilerplate and proposes nothing.
 
 Each candidate pair is then verified on the texts: verbatim and parallel sentences (aligned
 with a word-level similarity), shared verbatim passages of 8 or more words, and quoting cues.
@@ -30,11 +36,13 @@ from kg.crosssource.model import Derivation, Doc
 from kg.crosssource.text import Sentence, fold, sentences, words
 from kg.furniture import furniture_ranges, in_ranges
 
-SHINGLE = 3
-DOC_PERM = 128
-DOC_THRESHOLD = 0.08
+SHINGLE = 3                   # words per passage shingle
+DOC_SHINGLE = 2               # content words per document shingle
+DOC_PERM = 256
+DOC_BANDS = (128, 2)          # (bands, rows): P(candidate) 0.95 at J=0.15, 0.27 at J=0.05
+DOC_MIN_JACCARD = 0.08        # estimated Jaccard a document hit needs to be verified
 PASSAGE_PERM = 64
-PASSAGE_THRESHOLD = 0.5
+PASSAGE_BANDS = (16, 4)       # P(candidate) 0.99 at J=0.7, 0.12 at J=0.3, 0.002 at J=0.1
 MIN_PASSAGE_WORDS = 8
 MAX_PASSAGE_FANOUT = 50       # a passage in more articles than this is boilerplate
 MIN_SENTENCE_WORDS = 5
@@ -93,6 +101,10 @@ class Body:
         sentence_words = [words(s.text) for s in kept]
         return cls(kept, sentence_words, [w for ws in sentence_words for w in ws])
 
+    def content_words(self) -> list[str]:
+        stop = cues().stopwords
+        return [w for w in self.words if w not in stop]
+
     def passages(self) -> list[list[str]]:
         """Sentences and quotations of at least MIN_PASSAGE_WORDS words."""
         out = []
@@ -117,7 +129,9 @@ class Signatures:
 
     @classmethod
     def of(cls, body: Body) -> Signatures:
-        whole = minhash(_shingles(body.words), DOC_PERM) if len(body.words) >= SHINGLE else None
+        content = body.content_words()
+        whole = minhash(_shingles(content, DOC_SHINGLE), DOC_PERM) \
+            if len(content) >= DOC_SHINGLE else None
         seen: set[tuple[str, ...]] = set()
         passages = []
         for passage in body.passages():
@@ -127,23 +141,38 @@ class Signatures:
         return cls(whole, passages)
 
 
+def _doc_lsh() -> MinHashLSH:
+    return MinHashLSH(num_perm=DOC_PERM, params=DOC_BANDS)
+
+
+def _passage_lsh() -> MinHashLSH:
+    return MinHashLSH(num_perm=PASSAGE_PERM, params=PASSAGE_BANDS)
+
+
 @dataclass
 class LineageIndex:
-    """The two LSH indexes over all analysed articles, kept between runs."""
+    """The two LSH indexes over all analysed articles, kept between runs, with each
+    article's body signature (for the Jaccard estimate that filters document hits)."""
 
-    doc_lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(
-        threshold=DOC_THRESHOLD, num_perm=DOC_PERM, weights=(0.2, 0.8)))
-    passage_lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(
-        threshold=PASSAGE_THRESHOLD, num_perm=PASSAGE_PERM))
+    doc_lsh: MinHashLSH = field(default_factory=_doc_lsh)
+    passage_lsh: MinHashLSH = field(default_factory=_passage_lsh)
     passage_keys: dict[str, list[str]] = field(default_factory=dict)
+    signatures: dict[str, np.ndarray] = field(default_factory=dict)
     articles: set[str] = field(default_factory=set)
+    lsh_hits: int = 0             # document hits before the Jaccard filter (all queries)
 
     def candidates(self, iri: str, body: Body | Signatures) -> set[str]:
         """Articles already indexed that may share wording with this one."""
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
         found: set[str] = set()
         if signatures.body is not None:
-            found |= set(self.doc_lsh.query(signatures.body))
+            mine = signatures.body.hashvalues
+            for other in self.doc_lsh.query(signatures.body):
+                self.lsh_hits += 1
+                theirs = self.signatures.get(other)
+                if theirs is not None and other != iri and float(
+                        np.mean(theirs == mine)) >= DOC_MIN_JACCARD:
+                    found.add(other)
         shared: Counter[str] = Counter()
         for passage in signatures.passages:
             hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
@@ -161,6 +190,7 @@ class LineageIndex:
         self.articles.add(iri)
         if signatures.body is not None:
             self.doc_lsh.insert(iri, signatures.body)
+            self.signatures[iri] = signatures.body.hashvalues.astype(np.uint32)
         keys = []
         for number, passage in enumerate(signatures.passages):
             key = f"{iri}#{number}"
@@ -172,10 +202,8 @@ class LineageIndex:
         if iri not in self.articles:
             return
         self.articles.discard(iri)
-        try:
+        if self.signatures.pop(iri, None) is not None:
             self.doc_lsh.remove(iri)
-        except ValueError:      # an article too short to have a body signature
-            pass
         for key in self.passage_keys.pop(iri, []):
             self.passage_lsh.remove(key)
 

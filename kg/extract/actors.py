@@ -309,7 +309,8 @@ def _add_organization(ctx: ArticleContext, paragraph, begin: int, end: int, text
     if lowered[-1] in titles():
         return  # "Russian Military Expert" in a title-case headline is a person's title
     if len(words) == 1 and name.isupper() and len(name) <= 4 and \
-            f"({name})" not in ctx.text:
+            f"({name})" not in ctx.text and not any(
+                initials(m.name) == name for m in ctx.mentions if m.type == "Organization"):
         return  # an unexplained short acronym ("BST", "GARY") is rarely an actor
     if lowered[0] == "the" and len(words) > 1:
         begin += text.find(words[1])
@@ -318,6 +319,15 @@ def _add_organization(ctx: ArticleContext, paragraph, begin: int, end: int, text
         begin += text.find(name)
     span = ctx.span(paragraph, begin, begin + len(name))
     ctx.add_mention(Mention(span, name, "Organization"))
+
+
+_MINOR_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "to", "&"})
+
+
+def initials(name: str) -> str:
+    """'National Cyber Security Centre' → 'NCSC', 'Institute for the Study of War' → 'ISW'."""
+    return "".join(w[0] for w in name.replace("-", " ").split()
+                   if w.lower() not in _MINOR_WORDS and w[:1].isalpha()).upper()
 
 
 def _add_bylines(ctx: ArticleContext) -> None:

@@ -392,14 +392,14 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     inside = [m for m in ctx.mentions_in(begin, end) if m.kind != "demonym"]
     word = head.lower_
     named = [m for m in inside if m.type in ("Person", "Organization") and m.kind != "description"]
+    covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
+    if covering and covering[0].kind != "description":
+        return covering[0]   # the head's own name: in "Korotchenko of Channel One", Korotchenko
     if word in generic_sources() or head.tag_ in ("NNS", "NNPS"):
         # "experts said" makes no claim; "analysts at the Institute for … said" and
         # "Russian state television broadcasts have asserted" credit the organisation.
         orgs = [m for m in inside if m.type == "Organization"]
         return orgs[0] if orgs else None
-    covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
-    if covering and covering[0].kind != "description":
-        return covering[0]   # the head's own name: in "Korotchenko of Channel One", Korotchenko
     if subtree[0].lower_ in ("a", "an") and head.lemma_.lower() in _ANONYMOUS_HEADS and not named:
         return _anonymous_source(ctx, paragraph, head, subtree)
     if not any(m.type == "Person" for m in inside):
