@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg import furniture
+from kg import furniture, langdetect
 from kg.model import Article
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
@@ -22,6 +22,11 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 DEFAULT_MAX_BYTES = 5_000_000
+# Cleaned text longer than this is refused: extraction holds the parse of the whole article
+# (about 0.75 KB a character with the small English model) and takes ~20 s per 100,000
+# characters. The longest long-form pieces are under 100,000 characters.
+DEFAULT_MAX_CHARS = 200_000
+_READ_CHUNK = 1 << 20
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -112,17 +117,35 @@ def _file_inputs(path: Path, max_bytes: int) -> Iterator[RawInput | Rejection]:
     yield RawInput(str(path.resolve()), data, media_type)
 
 
+def _bounded_lines(stream, max_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """Each line of a binary stream with its size; a line over ``max_bytes`` is yielded as
+    ``b""`` with its size, read past in chunks, so memory stays bounded by ``max_bytes``."""
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        size = len(line)
+        if size > max_bytes and not line.endswith(b"\n"):
+            line = b""
+            while True:
+                chunk = stream.readline(_READ_CHUNK)
+                size += len(chunk)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+        yield line, size
+
+
 def _jsonl_lines(stream, name: str, max_bytes: int) -> Iterator[RawInput | Rejection]:
-    for number, line in enumerate(stream, start=1):
+    for number, (line, size) in enumerate(_bounded_lines(stream, max_bytes), start=1):
         where = f"{name}:{number}"
+        if size > max_bytes:
+            yield Rejection(where, f"line is {size} bytes, over the limit of {max_bytes}")
+            continue
         if not line.strip():
             continue
-        if len(line) > max_bytes:
-            yield Rejection(where, f"line is {len(line)} bytes, over the limit of {max_bytes}")
-            continue
         try:
-            record = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
+            record = json.loads(_jsonl_text(line))
+        except ValueError as exc:
             yield Rejection(where, f"not a JSON object: {exc}")
             continue
         if not isinstance(record, dict):
@@ -138,6 +161,19 @@ def _jsonl_lines(stream, name: str, max_bytes: int) -> Iterator[RawInput | Rejec
                                                           "author") if record.get(key))
         source = str(record.get("url") or where)
         yield RawInput(source, body, media_type, meta)
+
+
+def _jsonl_text(line: bytes) -> str:
+    """A JSONL line as text: UTF-8 as JSON requires, else the encoding detected (a feed
+    written in Latin-1 or cp1252 is still read).
+
+    Raises:
+        ValueError: the bytes are text in no encoding that could be detected.
+    """
+    try:
+        return line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode(line)
 
 
 # ---------------------------------------------------------------- articles
@@ -158,8 +194,9 @@ def decode(data: bytes | str) -> str:
         return str(best)
 
 
-def to_article(raw: RawInput) -> Article | Rejection:
-    """Decode, strip page furniture and read metadata; a Rejection says what is wrong."""
+def to_article(raw: RawInput, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejection:
+    """Decode, strip page furniture and read metadata; a Rejection says what is wrong
+    (binary data, no article text, over ``max_chars`` characters, not English)."""
     if isinstance(raw.data, bytes) and b"\x00" in raw.data[:65536]:
         return Rejection(raw.source, "binary data, not text (NUL bytes)")
     try:
@@ -179,20 +216,27 @@ def to_article(raw: RawInput) -> Article | Rejection:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return Rejection(raw.source, "empty article (no text)")
+    if len(text) > max_chars:
+        return Rejection(raw.source, f"article text is {len(text)} characters, over the limit "
+                                     f"of {max_chars}")
+    language = langdetect.detect(text)
+    if not language.is_english:
+        return Rejection(raw.source, f"not English ({language.code}): {language.reason}; "
+                                     "newskg extracts from English articles only")
     title = meta.get("title") or _first_line(text)
     article = Article(id=content_id(text), source=raw.source, text=text, title=title,
                       media_type=raw.media_type, url=meta.get("url"),
-                      outlet=meta.get("outlet"))
+                      outlet=meta.get("outlet"), language=language.code)
     article.date = _iso_date(meta["date"]) if meta.get("date") else find_date(text)
     article.authors = [meta["author"]] if meta.get("author") else find_authors(text)
     return article
 
 
-def load(sources: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES
-         ) -> Iterator[Article | Rejection]:
+def load(sources: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES,
+         max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article | Rejection]:
     """Articles (or rejections) from files, folders and JSONL, in input order."""
     for item in iter_inputs(sources, max_bytes):
-        yield item if isinstance(item, Rejection) else to_article(item)
+        yield item if isinstance(item, Rejection) else to_article(item, max_chars)
 
 
 def _control_ratio(text: str) -> float:

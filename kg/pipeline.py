@@ -21,6 +21,7 @@ from rdflib import Graph
 from kg import emit
 from kg.config import REPO_ROOT, Config
 from kg.engines.quickcheck import default_check, format_results
+from kg.errors import StoreError
 from kg.extract import extract, finish
 from kg.gazetteer import default_gazetteer
 from kg.ingest import Rejection, load
@@ -75,9 +76,26 @@ def _init_worker() -> None:
     _worker_nlp = load_model()   # once per worker process, not per article
 
 
-def _extract_in_worker(article: Article) -> Extraction:
+def _extract_in_worker(article: Article) -> Extraction | FailedExtraction:
     assert _worker_nlp is not None
-    return extract(article, _worker_nlp)
+    return extract_one(article, _worker_nlp)
+
+
+@dataclass
+class FailedExtraction:
+    """An article the extractors failed on: rejected with the reason, the batch goes on."""
+
+    article: Article
+    reason: str
+
+
+def extract_one(article: Article, nlp) -> Extraction | FailedExtraction:
+    """``extract``, with an exception turned into a FailedExtraction (and logged)."""
+    try:
+        return extract(article, nlp)
+    except Exception as exc:  # one article the extractors cannot handle must not stop the batch
+        log.exception("extraction of %s failed", article.source)
+        return FailedExtraction(article, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
 # Articles in flight per worker: enough to keep every worker busy, few enough that memory
@@ -99,12 +117,14 @@ def in_order(items: Iterable[T], submit: Callable[[T], F], limit: int) -> Iterat
         yield pending.popleft()
 
 
-def extractions(articles: Iterable[Article], jobs: int = 1) -> Iterator[Extraction]:
-    """Extractions in input order, computed in ``jobs`` worker processes when jobs > 1."""
+def extractions(articles: Iterable[Article], jobs: int = 1
+                ) -> Iterator[Extraction | FailedExtraction]:
+    """Extractions in input order, computed in ``jobs`` worker processes when jobs > 1; an
+    article the extractors fail on comes as a FailedExtraction."""
     if jobs <= 1:
         nlp = load_model()
         for article in articles:
-            yield extract(article, nlp)
+            yield extract_one(article, nlp)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_init_worker) as pool:
@@ -113,7 +133,8 @@ def extractions(articles: Iterable[Article], jobs: int = 1) -> Iterator[Extracti
             yield result.get()
 
 
-def engine_extractions(articles: Iterable[Article], config: Config) -> Iterator[Extraction]:
+def engine_extractions(articles: Iterable[Article], config: Config
+                       ) -> Iterator[Extraction | FailedExtraction]:
     """Extractions by the configured engine: local worker processes, or a Dask cluster."""
     if config.engine == "dask":
         from kg.engines.dask import dask_extractions
@@ -172,6 +193,8 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
                 store.write_article(item.graph_iri, item.graph, str(iris.graph(ENTITY_GRAPH)),
                                     item.records, drop=item.drop)
             except Exception as exc:  # one broken article must not abort the batch
+                if isinstance(exc, StoreError) and isinstance(exc.__cause__, OSError):
+                    raise  # the store cannot be written (disk full, read-only): fatal, exit 2
                 log.exception("article %s failed", item.source)
                 report.rejected.append({"source": item.source,
                                         "reason": f"{type(exc).__name__}: {exc}"})
@@ -183,6 +206,9 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
 
     for extraction in engine_extractions(pending(), config):
         article = extraction.article
+        if isinstance(extraction, FailedExtraction):
+            report.rejected.append({"source": article.source, "reason": extraction.reason})
+            continue
         try:
             graph, records = emit_article(registry, extraction, config)
         except Exception as exc:  # one broken article must not abort the batch

@@ -155,7 +155,11 @@ def _proper_noun_chain(token) -> list:
     chain = [token]
     while chain[0].i > 0:
         previous = chain[0].nbor(-1)
-        if previous.pos_ == "PROPN" and previous.text[:1].isupper() and \
+        # A capitalised word the parser made part of the name ("Ryom Chol Jin", with
+        # "Ryom" mistagged as a verb at the start of the sentence) belongs to it too.
+        name_part = previous.pos_ == "PROPN" or (
+            previous.dep_ == "compound" and previous.is_sent_start and previous.is_alpha)
+        if name_part and previous.text[:1].isupper() and \
                 not is_title_word(previous) and previous.lower_.rstrip(".") not in honorifics():
             chain.insert(0, previous)
         elif previous.text == "-" and chain[0].i > 1 and not previous.whitespace_:

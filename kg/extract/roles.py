@@ -21,7 +21,7 @@ EMITS = frozenset({NKG.role})
 
 _TITLE_POS = frozenset({"PROPN", "NOUN", "ADJ"})
 _LINKING = frozenset({"of", "to", "for", "at", "on"})
-_MAX_ROLE_TOKENS = 10
+_MAX_ROLE_TOKENS = 16
 
 
 def is_title_word(token: Token) -> bool:
@@ -123,9 +123,17 @@ def _apposition(name: SpacySpan) -> SpacySpan | None:
     return None
 
 
+# Prepositions that attach an affiliation or a place, not part of the title itself:
+# "a sanctions expert at the Asan Institute" is a "sanctions expert".
+_AFFILIATION = frozenset({"at", "with", "from", "in", "based"})
+
+
 def _trim(phrase: SpacySpan) -> SpacySpan | None:
     while phrase and (phrase[0].pos_ in ("DET", "PUNCT") or phrase[0].lower_ in ("a", "an")):
         phrase = phrase[1:]
+    cut = next((t.i for t in phrase if t.lower_ in _AFFILIATION and t.i > phrase.start), None)
+    if cut is not None:
+        phrase = phrase.doc[phrase.start:cut]
     while phrase and phrase[-1].pos_ == "PUNCT":
         phrase = phrase[:-1]
     if not phrase or len(phrase) > _MAX_ROLE_TOKENS or any(t.pos_ in ("VERB", "AUX")
