@@ -8,7 +8,7 @@ different article that shares quotations with SOURCE; UNRELATED shares nothing.
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 
 from kg.config import Config
 from kg.crosssource import analyse
