@@ -58,8 +58,11 @@ def family_name(full: str) -> list[str]:
     written family name first ("Lee Sang-hoon", "Kim Jong Un", "Xi Jinping")."""
     words = full.split()
     tokens = name_tokens(full)
-    if len(words) >= 2 and (fold(words[0]) in _family_first() or
-                            (len(words) == 2 and "-" in words[1]) or
+    # A hyphenated given name has a lower-case second part ("Sang-hoon"); a double-barrelled
+    # surname does not ("Keast-Butler").
+    hyphenated_given = len(words) == 2 and "-" in words[1] and \
+        words[1].split("-", 1)[1][:1].islower()
+    if len(words) >= 2 and (fold(words[0]) in _family_first() or hyphenated_given or
                             (len(words) == 3 and all(len(w) <= 4 for w in words))):
         return tokens[:1]
     last = name_tokens(words[-1]) if words else []

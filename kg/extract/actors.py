@@ -176,22 +176,26 @@ _INSTITUTIONS = frozenset({"ministry", "treasury", "department", "embassy", "off
 
 
 def _add_institutions(ctx: ArticleContext, paragraph) -> None:
-    """A state's ministry named as the subject of a sentence is an organisation of its own."""
+    """A state's ministry ("Georgia's foreign ministry", "China's foreign ministry
+    spokesman") is an organisation of its own, named with its state."""
     doc = paragraph.doc
     for token in doc:
-        if token.lemma_.lower() not in _INSTITUTIONS or token.dep_ not in ("nsubj", "nsubjpass"):
+        if token.lemma_.lower() not in _INSTITUTIONS:
             continue
-        words = [t for t in token.subtree if t.i <= token.i and t.dep_ != "det"
-                 and not t.is_punct]
-        if len(words) < 2:
+        first = token
+        while first.i > 0 and first.nbor(-1).dep_ in ("compound", "amod", "poss", "case") and \
+                not first.nbor(-1).is_punct and first.nbor(-1).i >= token.sent.start:
+            first = first.nbor(-1)
+        if first.i == token.i:
             continue
-        begin = paragraph.offset + words[0].idx
+        begin = paragraph.offset + first.idx
         states = [m for m in ctx.mentions_in(begin, paragraph.offset + token.idx)
                   if m.type == "State"]
-        if not states or any(m.type == "Organization" for m in
-                             ctx.mentions_in(begin, paragraph.offset + token.idx + len(token))):
+        if not states or states[0].span.begin != begin or any(
+                m.type == "Organization" for m in
+                ctx.mentions_in(begin, paragraph.offset + token.idx + len(token))):
             continue
-        span = ctx.token_span(paragraph, words[0], words[-1])
+        span = ctx.token_span(paragraph, first, token)
         ctx.add_mention(Mention(span, span.text, "Organization", kind="description"))
 
 
@@ -277,6 +281,9 @@ def _add_named_entity(ctx: ArticleContext, paragraph, ent: SpacySpan,
 def _add_person(ctx: ArticleContext, paragraph, begin: int, end: int, text: str) -> None:
     name = clean_person_name(text)
     words = name.split()
+    if any(w.lower() in filters()["org_name_words"] for w in words[1:]):
+        _add_organization(ctx, paragraph, begin, end, text)   # "National Cyber Security Centre"
+        return
     if not words or not all(_NAME_TOKEN.match(w) for w in words) or _CAMEL_GLUE.search(name):
         return
     if name.lower() in filters()["not_person"] or name.lower() in titles():

@@ -447,6 +447,11 @@ def _name_in(ctx: ArticleContext, paragraph: Paragraph, subtree: list[Token]) ->
     if len(chain) >= 2:
         span = ctx.token_span(paragraph, chain[0], chain[-1])
         return ctx.add_mention(Mention(span, span.text, "Person"))
+    if len(chain) == 1 and (chain[0].ent_type_ == "PERSON" or (
+            chain[0].i > 0 and chain[0].nbor(-1).tag_ == "POS")):
+        # "Guyana's Ali says": a lone name the NER knows as a person, or owned by a state
+        span = ctx.token_span(paragraph, chain[0], chain[0])
+        return ctx.add_mention(Mention(span, span.text, "Person"))
     if not chain:
         # A lone surname the NER typed as a place or organisation ("Mukamana also denied").
         chain = [t for t in subtree if t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper()
@@ -518,12 +523,17 @@ def _is_subject(ctx: ArticleContext, mention: Mention) -> bool:
     return False
 
 
+_GENERIC_ORG_NOUNS = frozenset({"alliance", "bloc", "organisation", "organization", "body",
+                                "group", "union", "agency", "court", "tribunal"})
+
+
 def _last_named_like(ctx: ArticleContext, noun: str, position: int) -> Mention | None:
     """'the ministry said', 'the alliance said': the last organisation whose name or
     gazetteer kind holds the noun."""
     def fits(mention: Mention) -> bool:
         entry = ctx.gazetteer.get(mention.gazetteer_key) if mention.gazetteer_key else None
-        return noun in mention.name.lower() or bool(entry and noun in (entry.kind or ""))
+        return noun in mention.name.lower() or bool(entry and noun in (entry.kind or "")) or \
+            noun in _GENERIC_ORG_NOUNS   # "the bloc said": the last organisation named
 
     found = [m for m in ctx.mentions if m.type == "Organization" and m.span.end <= position
              and fits(m)]
@@ -681,7 +691,8 @@ def _headline_claims(ctx: ArticleContext) -> list[Claim]:
         if not found:
             continue
         who_begin, who_end = start + found.start("who"), start + found.end("who")
-        claimant = ctx.mention_at(who_begin, who_end)
+        people = [m for m in ctx.mentions_in(who_begin, who_end) if m.type == "Person"]
+        claimant = people[0] if people else ctx.mention_at(who_begin, who_end)
         if claimant is None or claimant.type == "State" and claimant.kind == "demonym":
             continue
         content = Span.of(ctx.text, start + found.start("content"), start + found.end("content"))
