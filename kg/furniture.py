@@ -42,13 +42,10 @@ def _is_end_marker(line: str) -> bool:
 
 def furniture_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges ``[begin, end)`` of ``text`` that are page furniture."""
+    from kg.nlp import nonblank_lines
+
     spans: list[tuple[int, int]] = []
-    lines: list[tuple[int, str]] = []
-    position = 0
-    for line in text.split("\n"):
-        if line.strip():
-            lines.append((position, line))
-        position += len(line) + 1
+    lines = nonblank_lines(text)
     for index, (begin, line) in enumerate(lines):
         if _is_end_marker(line) and index >= END_MARKER_MIN_POSITION * len(lines):
             spans.append((begin, len(text)))

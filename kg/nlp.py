@@ -64,14 +64,19 @@ def parse(nlp: Language, text: str) -> list[Paragraph]:
     return list(_parse_lines(nlp, text))
 
 
-def _parse_lines(nlp: Language, text: str) -> Iterator[Paragraph]:
-    # Non-breaking spaces become plain spaces of the same length, so offsets hold.
-    clean = _NBSP.sub(" ", text)
+def nonblank_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of ``text`` that hold something, each with the offset where it starts."""
     lines: list[tuple[int, str]] = []
     position = 0
-    for line in clean.split("\n"):
+    for line in text.split("\n"):
         if line.strip():
             lines.append((position, line))
         position += len(line) + 1
+    return lines
+
+
+def _parse_lines(nlp: Language, text: str) -> Iterator[Paragraph]:
+    # Non-breaking spaces become plain spaces of the same length, so offsets hold.
+    lines = nonblank_lines(_NBSP.sub(" ", text))
     for (offset, _), doc in zip(lines, nlp.pipe(line for _, line in lines)):
         yield Paragraph(offset, doc)

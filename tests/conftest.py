@@ -45,6 +45,28 @@ def seed_export(seed_build, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def gold_dataset():
+    """The contract's worked example: ``gold_to_trig.py`` run on the shared dev gold."""
+    import warnings
+
+    from rdflib import Dataset
+
+    if not (EVAL / "gold_to_trig.py").is_file():
+        pytest.skip(f"shared evaluation folder not found at {EVAL} (expected ../shared "
+                    "next to the repository)")
+    result = subprocess.run(
+        [sys.executable, "gold_to_trig.py", "dev", "--crosssource", "dev/crosssource.json"],
+        cwd=EVAL, capture_output=True, text=True, encoding="utf-8", check=False)
+    assert result.returncode == 0, result.stderr
+    dataset = Dataset()
+    with warnings.catch_warnings():
+        # rdflib's own TriG parser still builds a (deprecated) ConjunctiveGraph.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(data=result.stdout, format="trig")
+    return dataset
+
+
 def run_scorer(script: str, *args: str) -> str:
     """Run one of ../shared/eval's scorers and return its output (last line is the summary)."""
     if not (EVAL / script).is_file():

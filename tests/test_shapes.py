@@ -6,9 +6,6 @@ conforming ``_base.ttl``; ``EXPECTED`` lists exactly which shapes report it, on 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -156,22 +153,9 @@ def case_graph(stem: str) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def gold() -> Dataset:
-    """The contract's worked example: ``gold_to_trig.py`` run on the shared dev gold."""
-    eval_dir = SHARED / "eval"
-    if not (eval_dir / "gold_to_trig.py").is_file():
-        pytest.skip(f"shared evaluation folder not found at {eval_dir} (expected ../shared "
-                    "next to the repository)")
-    result = subprocess.run(
-        [sys.executable, "gold_to_trig.py", "dev", "--crosssource", "dev/crosssource.json"],
-        cwd=eval_dir, capture_output=True, text=True, encoding="utf-8", check=False)
-    assert result.returncode == 0, result.stderr
-    dataset = Dataset()
-    with warnings.catch_warnings():
-        # rdflib's own TriG parser still builds a (deprecated) ConjunctiveGraph.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        dataset.parse(data=result.stdout, format="trig")
-    return dataset
+def gold(gold_dataset) -> Dataset:
+    """The contract's worked example, shared by the ontology and shape tests."""
+    return gold_dataset
 
 
 @pytest.fixture(scope="module")

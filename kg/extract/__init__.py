@@ -71,6 +71,15 @@ class ArticleContext:
         found = [m for m in self.mentions if m.span.begin < end and begin < m.span.end]
         return max(found, key=lambda m: m.span.end - m.span.begin) if found else None
 
+    def tokens_of(self, mention: Mention) -> SpacySpan | None:
+        """The parsed tokens of a mention, from the paragraph that holds it."""
+        for paragraph in self.paragraphs:
+            local = mention.span.begin - paragraph.offset
+            if 0 <= local < len(paragraph.doc.text):
+                return paragraph.doc.char_span(local, mention.span.end - paragraph.offset,
+                                               alignment_mode="expand")
+        return None
+
     def add_mention(self, mention: Mention) -> Mention:
         """Add a mention unless one with the same span and type exists; return the kept one."""
         for existing in self.mentions:

@@ -514,13 +514,8 @@ def _last_group_before(ctx: ArticleContext, position: int) -> Mention | None:
 
 
 def _is_subject(ctx: ArticleContext, mention: Mention) -> bool:
-    for paragraph in ctx.paragraphs:
-        local = mention.span.begin - paragraph.offset
-        if 0 <= local < len(paragraph.doc.text):
-            span = paragraph.doc.char_span(local, mention.span.end - paragraph.offset,
-                                           alignment_mode="expand")
-            return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
-    return False
+    tokens = ctx.tokens_of(mention)
+    return tokens is not None and tokens.root.dep_ in ("nsubj", "nsubjpass")
 
 
 _GENERIC_ORG_NOUNS = frozenset({"alliance", "bloc", "organisation", "organization", "body",

@@ -63,7 +63,6 @@ def _from_cue(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, cu
         return []
     begin = paragraph.offset + sentence.start_char
     end = paragraph.offset + sentence.end_char
-    cue_position = paragraph.offset + cue.idx
     limit = paragraph.offset + following.idx if following is not None else end
     states = [m for m in ctx.mentions_in(begin, end) if m.type == "State"]
     states += _context_aliases(ctx, paragraph, sentence, states)
@@ -294,17 +293,9 @@ def _antecedent_state(ctx: ArticleContext, position: int) -> Mention | None:
 
 def _is_subject_or_possessor(ctx: ArticleContext, mention: Mention) -> bool:
     following = ctx.text[mention.span.end:mention.span.end + 2]
-    return following.startswith(("’s", "'s")) or _dep_of(ctx, mention) in ("nsubj", "poss")
-
-
-def _dep_of(ctx: ArticleContext, mention: Mention) -> str:
-    for paragraph in ctx.paragraphs:
-        local = mention.span.begin - paragraph.offset
-        if 0 <= local < len(paragraph.doc.text):
-            span = paragraph.doc.char_span(local, mention.span.end - paragraph.offset,
-                                           alignment_mode="expand")
-            return span.root.dep_ if span is not None else ""
-    return ""
+    tokens = ctx.tokens_of(mention)
+    return following.startswith(("’s", "'s")) or (
+        tokens is not None and tokens.root.dep_ in ("nsubj", "poss"))
 
 
 def _in_subtree(paragraph: Paragraph, mention: Mention, token: Token) -> bool:
