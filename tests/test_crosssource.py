@@ -378,6 +378,8 @@ def test_each_kind_of_distortion(new, old, kind, words, matcher):
     ("the drills are before joint manoeuvres scheduled for May",
      "the drills are ahead of joint exercises planned for May"),
     ("the envoy met Kim Jong-un", "the envoy met Kim Jong Un"),
+    ("the island can afford its own policy. I can’t stop you from trying.",
+     "the island can afford its own policy."),
 ])
 def test_harmless_paraphrase_and_spelling_are_not_distortions(new, old, matcher):
     assert changes(new, old, matcher) == []

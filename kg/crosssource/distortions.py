@@ -30,13 +30,14 @@ from kg import resources
 from kg.crosssource.cues import cues
 from kg.crosssource.entities import EntityMatcher, Mention, name_spans
 from kg.crosssource.model import ClaimRecord, Derivation, Distortion, Doc, Evidence, Statement
-from kg.crosssource.text import Token, content_stems, sentence_around, tokens
+from kg.crosssource.text import Token, content_stems, sentence_around, stem, tokens
 
 MERGE_GAP = 2                  # equal words between two changes that still make one change
 CONTEXT = 2                    # equal words either side that modality reads too
 SPELLING = 0.85                # character similarity of two spellings of one word
 SPELLING_NAME = 0.9            # ... of two spellings of a capitalised word
 ATTRIBUTION_SIMILARITY = 0.6   # word similarity of a copied claim credited to someone else
+LOCAL_WORDS = 8                # longest change a negation word is checked in
 KIND_ORDER = ("negation", "quantity", "entity_swap", "scope", "modality")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 
@@ -254,7 +255,7 @@ def classify(block: Block, new_mentions: list[Mention], old_mentions: list[Menti
 
     # negation
     flips = prefix_flips(block.new, block.old) + prefix_flips(block.old, block.new)
-    if negations(block.new) % 2 != negations(block.old) % 2 or flips:
+    if flips or (negations(block.new) % 2 != negations(block.old) % 2 and _local(block)):
         focus_new = [t for t in block.new if t in flips or negations([t])]
         focus = _span(focus_new) if focus_new else None
         if focus is None and block.new_ops:
@@ -316,6 +317,20 @@ def _proper_names(toks: list[Token], mentions: list[Mention]) -> list[Token]:
            for t in toks):
         return toks
     return []
+
+
+def _local(block: Block) -> bool:
+    """Whether a change is small enough for a negation word to be its point: a few words on
+    each side, the same words apart from the negation ("does not pose" / "poses"). A rewritten
+    sentence with a "no" here and a "can't" there is not a flipped statement."""
+    if len(block.new) > LOCAL_WORDS or len(block.old) > LOCAL_WORDS:
+        return False
+    plain_new = {stem(t.norm) for t in block.new if not negations([t])} - cues().stopwords
+    plain_old = {stem(t.norm) for t in block.old if not negations([t])} - cues().stopwords
+    if not block.new or not block.old:     # an inserted "not"/"never", not a new clause
+        return len(plain_new | plain_old) <= 1
+    return not plain_new or not plain_old or bool(plain_new & plain_old) or (
+        len(plain_new) <= 2 and len(plain_old) <= 2)
 
 
 def _overlaps(mention: Mention, toks: list[Token]) -> bool:
