@@ -323,8 +323,13 @@ def in_parallel_sentences(copy: Doc, source: Doc, body_copy: Body, body_source: 
 def denied(claim: ClaimRecord, text: str) -> bool:
     """Whether the article introduces the claim with a denial verb ("X denied that ...")."""
     before = text[max(0, claim.begin - DENIAL_WINDOW):claim.begin]
-    tail = before.rsplit(".", 1)[-1]
-    return any(w in cues().denial_verbs for w in words(tail)[-5:])
+    tail = words(before.rsplit(".", 1)[-1])[-5:]
+    for index, word in enumerate(tail):
+        if word in cues().denial_verbs:
+            # "denied (that) P"; "rejected/dismissed (claims/reports) that P", not "rejected P"
+            if word.startswith(("deni", "deny")) or "that" in tail[index + 1:]:
+                return True
+    return False
 
 
 def denials(claims: list[ClaimRecord], docs: dict[str, Doc], statement_of: dict[str, str]
