@@ -110,7 +110,6 @@ def validate(store: Path | None, graph_file: Path | None) -> None:
               default="table", help="SELECT/ASK output format")
 def query(sparql: str, store: Path | None, fmt: str) -> None:
     """Run a SPARQL query (the default graph is the union of all graphs)."""
-    import pyoxigraph as ox
 
     from kg.errors import QueryError
 
@@ -190,6 +189,15 @@ def _open(store: Path | None, read_only: bool) -> KGStore:
 def _fail(exc: KGError) -> click.exceptions.Exit:
     click.echo(f"kg: error: {exc}", err=True)
     return click.exceptions.Exit(EXIT_ERROR)
+
+
+def _add_commands() -> None:
+    from kg.crosssource.cli import crosssource_command
+
+    cli.add_command(crosssource_command)   # kg crosssource: re-run the cross-article analysis
+
+
+_add_commands()
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from rdflib import Graph
 
 from kg import emit
 from kg.config import REPO_ROOT, Config
+from kg.crosssource import analyse as analyse_crosssource
 from kg.engines.quickcheck import default_check, format_results
 from kg.errors import StoreError
 from kg.extract import extract, finish
@@ -50,6 +51,7 @@ class BuildReport:
     rejected: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     triples: int = 0
+    crosssource: dict = field(default_factory=dict)   # kg.crosssource.CrossReport, as a dict
 
     @property
     def exit_code(self) -> int:
@@ -222,6 +224,9 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
         if len(batch) >= CHECK_BATCH:
             write_batch()
     write_batch()
+    if report.added or report.replaced:
+        # Conclusions drawn across articles: statements, distortions, lineage (incremental).
+        report.crosssource = asdict(analyse_crosssource(store, config))
     load_ontology(store)
     store.flush()
     report.seconds = time.perf_counter() - started
