@@ -209,14 +209,14 @@ class Registry:
     def _resolve_people(self, people: list[Mention]) -> None:
         heads: list[tuple[Mention, Actor]] = []
         for mention in sorted(people, key=lambda m: m.span.begin):
-            if len(name_tokens(mention.name)) < 2:
+            if len(mention.name.split()) < 2:  # a lone surname, even "Keast-Butler"
                 continue
             actor = next((a for h, a in heads if same_person_name(h.name, mention.name)), None)
             if actor is None:
                 actor = self._find_person(mention.name) or self._new_actor(mention.name, "Person")
             heads.append((mention, actor))
             self._use(actor, mention)
-        gazetteer_people = [m for m in people if m.actor and len(name_tokens(m.name)) >= 2]
+        gazetteer_people = [m for m in people if m.actor and len(m.name.split()) >= 2]
         for mention in sorted(people, key=lambda m: m.span.begin):
             if mention.actor is not None:
                 continue
