@@ -6,6 +6,7 @@ order in this process, so the graph is the same whatever the number of jobs.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
@@ -123,6 +124,13 @@ def extractions(articles: Iterable[Article], jobs: int = 1
                 ) -> Iterator[Extraction | FailedExtraction]:
     """Extractions in input order, computed in ``jobs`` worker processes when jobs > 1; an
     article the extractors fail on comes as a FailedExtraction."""
+    # Nothing is loaded or started until there is an article to extract, so a rebuild with
+    # nothing changed costs no model load and no worker start.
+    stream = iter(articles)
+    first = next(stream, None)
+    if first is None:
+        return
+    articles = itertools.chain([first], stream)
     if jobs <= 1:
         nlp = load_model()
         for article in articles:

@@ -40,6 +40,7 @@ from rdflib.term import Node
 log = logging.getLogger(__name__)
 
 _REPO = Path(__file__).resolve().parent.parent.parent
+CHECK_BATCH_DEFAULT = 64   # articles per check in benchmarks (the build uses kg.pipeline.CHECK_BATCH)
 SHAPES_PATH = _REPO / "shapes" / "newskg.shapes.ttl"
 ONTOLOGY_PATH = _REPO / "ontology" / "newskg.ttl"
 
