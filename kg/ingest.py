@@ -6,6 +6,7 @@ the reason, so one bad article never stops a batch.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -179,10 +180,27 @@ def _jsonl_text(line: bytes) -> str:
 # ---------------------------------------------------------------- articles
 
 
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 when ``data`` starts with its byte-order mark (such text has NUL bytes)."""
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
 def decode(data: bytes | str) -> str:
-    """UTF-8 (with or without BOM), else the encoding charset-normalizer detects."""
+    """UTF-8 (with or without BOM), UTF-16/32 with a BOM, else the encoding charset-normalizer
+    detects.
+
+    Raises:
+        ValueError: no encoding could be detected (UnicodeDecodeError for a broken UTF-16/32).
+    """
     if isinstance(data, str):
         return data
+    if encoding := _bom_encoding(data):
+        return data.decode(encoding)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -197,7 +215,8 @@ def decode(data: bytes | str) -> str:
 def to_article(raw: RawInput, max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejection:
     """Decode, strip page furniture and read metadata; a Rejection says what is wrong
     (binary data, no article text, over ``max_chars`` characters, not English)."""
-    if isinstance(raw.data, bytes) and b"\x00" in raw.data[:65536]:
+    if isinstance(raw.data, bytes) and b"\x00" in raw.data[:65536] and \
+            not _bom_encoding(raw.data):
         return Rejection(raw.source, "binary data, not text (NUL bytes)")
     try:
         text = decode(raw.data)

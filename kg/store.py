@@ -59,17 +59,29 @@ class KGStore:
             raise StoreError(f"cannot open store {self.path} {mode}: {exc}") from exc
 
     def close(self) -> None:
-        """Flush and release the store (RocksDB allows one writer per directory)."""
+        """Flush and release the store (RocksDB allows one writer per directory).
+
+        Raises:
+            StoreError: the flush failed (disk full, store directory made read-only); the
+                store is released all the same.
+        """
         if self._store is not None:
+            store, self._store = self._store, None  # pyoxigraph closes the database when freed
             if self.path is not None and not self.read_only:
-                self._store.flush()
-            self._store = None  # pyoxigraph closes the database when the object is freed
+                try:
+                    store.flush()
+                except OSError as exc:
+                    raise StoreError(f"cannot flush store {self.path}: {exc}") from exc
 
     def __enter__(self) -> KGStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        try:
+            self.close()
+        except StoreError:
+            if exc_type is None:
+                raise   # else the error on its way out (often the same full disk) says more
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -113,8 +125,16 @@ class KGStore:
             raise StoreError(f"cannot remove graph <{graph_iri}> from {self.path}: {exc}") from exc
 
     def flush(self) -> None:
+        """Write buffered changes to disk.
+
+        Raises:
+            StoreError: the write failed (disk full, store directory made read-only).
+        """
         if self.path is not None and not self.read_only:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreError(f"cannot flush store {self.path}: {exc}") from exc
 
     # ------------------------------------------------------------ reading
 

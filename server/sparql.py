@@ -13,9 +13,9 @@ from server.errors import (ProtocolError, QuerySyntaxError, UpdateForbidden,
                            UpdateUnauthorized)
 from server.negotiation import choose_format
 from server.protocol import Operation, read_operation
-from server.safety import ParsedQuery, check_update, parse_query, refuse_unknown_graphs
+from server.safety import ParsedQuery, check_update, refuse_unknown_graphs
 from server.store import backend
-from server.workers import QueryJob
+from server.workers import ParseJob, QueryJob
 
 bp = Blueprint("sparql", __name__)
 
@@ -44,6 +44,12 @@ def run_query(operation: Operation) -> Response:
                    config["MAX_RESULT_BYTES"], **dataset_of(operation, parsed))
     result = backend().pool.run(job, config["QUERY_TIMEOUT"])
     return Response(result, mimetype=media_type, headers={"Vary": "Accept"})
+
+
+def parse_query(text: str, *, base: str, prefixes: dict[str, str]) -> ParsedQuery:
+    """``server.safety.parse_query`` in a query worker, stopped at the time limit like a query
+    (rdflib takes seconds to parse some large queries; this thread must not)."""
+    return backend().pool.run(ParseJob(text, base, prefixes), current_app.config["QUERY_TIMEOUT"])
 
 
 def dataset_of(operation: Operation, parsed: ParsedQuery) -> dict[str, object]:

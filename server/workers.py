@@ -6,7 +6,10 @@ each holding its own read-only view of the store. The serving thread waits for
 the answer up to the limit; past it, the worker is killed (SIGKILL) and its slot
 is refilled by a fresh worker on next use, while the other workers keep
 answering. Workers also serialise the result (results are lazy: evaluation
-happens while serialising) and stop once it grows past the size cap.
+happens while serialising) and stop once it grows past the size cap. They also
+parse and check queries (``ParseJob``): rdflib's parser takes seconds on some
+large queries (a VALUES block of 50,000 numbers takes 17 s), and that time must
+be bounded by the limit too.
 
 Workers start through the ``forkserver`` method: a fork is cheap, and forking
 the serving process itself (which has threads) is not safe. As with any
@@ -28,7 +31,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from server.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge, WorkerFailure
+from server.errors import (QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge,
+                           WorkerFailure)
+from server.safety import ParsedQuery, parse_query
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["server.workers"])
@@ -70,6 +75,15 @@ class QueryJob:
     union: bool = True                           # default graph = union of all graphs
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """A query for ``server.safety.parse_query``, run in a worker under the time limit."""
+
+    query: str
+    base_iri: str
+    prefixes: dict[str, str]
 
 
 class _CappedBuffer:
@@ -118,8 +132,9 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
 def _worker_main(conn: Connection, source: StoreSource) -> None:
     """A worker's loop: open the store, then answer jobs until the pipe closes.
 
-    Each answer is ("ok", bytes) or ("error", kind, message); kinds are
-    syntax, too_large and internal (whose message is a traceback, for the log).
+    Each answer is ("ok", bytes), ("ok", ParsedQuery) for a ParseJob, or ("error", kind,
+    message); kinds are syntax, refused, too_large and internal (whose message is a
+    traceback, for the log).
     """
     try:
         store = source.open()
@@ -133,9 +148,16 @@ def _worker_main(conn: Connection, source: StoreSource) -> None:
         except EOFError:
             return
         try:
-            conn.send(("ok", execute(store, job)))
+            if isinstance(job, ParseJob):
+                conn.send(("ok", parse_query(job.query, base=job.base_iri, prefixes=job.prefixes)))
+            else:
+                conn.send(("ok", execute(store, job)))
         except SyntaxError as exc:
             conn.send(("error", "syntax", f"SPARQL syntax error: {exc}"))
+        except QuerySyntaxError as exc:
+            conn.send(("error", "syntax", str(exc)))
+        except QueryRefused as exc:
+            conn.send(("error", "refused", str(exc)))
         except ResultTooLarge as exc:
             conn.send(("error", "too_large", str(exc)))
         except Exception:  # reported to the serving process, which logs it and answers 500
@@ -160,7 +182,7 @@ class _Worker:
             self.kill()
             raise StoreError(answer[2])
 
-    def run(self, job: QueryJob, timeout: float) -> bytes:
+    def run(self, job: QueryJob | ParseJob, timeout: float) -> bytes | ParsedQuery:
         """Send one job and wait for its answer.
 
         Raises:
@@ -177,6 +199,8 @@ class _Worker:
         kind, message = answer[1], answer[2]
         if kind == "syntax":
             raise QuerySyntaxError(message)
+        if kind == "refused":
+            raise QueryRefused(message)
         if kind == "too_large":
             raise ResultTooLarge(message)
         raise WorkerFailure(f"query worker failed:\n{message}")
@@ -213,13 +237,13 @@ class QueryPool:
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
 
-    def run(self, job: QueryJob, timeout: float) -> bytes:
+    def run(self, job: QueryJob | ParseJob, timeout: float) -> bytes | ParsedQuery:
         """Run ``job`` in a worker, waiting at most ``timeout`` for a free one and as long again
-        for the answer.
+        for the answer: a QueryJob's serialised result, a ParseJob's ParsedQuery.
 
         Raises:
             QueryTimeout: no worker became free in time, or the query ran past ``timeout``.
-            QuerySyntaxError, ResultTooLarge: as the worker reports.
+            QuerySyntaxError, QueryRefused, ResultTooLarge: as the worker reports.
             WorkerFailure, StoreError: a worker could not start or died.
         """
         try:
