@@ -140,9 +140,15 @@ def _add_appositive_names(ctx: ArticleContext, paragraph) -> None:
         if not is_title_word(title) or name.pos_ != "PROPN":
             continue
         chain = _proper_noun_chain(name)
-        if len(chain) < 2 or any(ctx.mention_at(paragraph.offset + t.idx,
-                                                paragraph.offset + t.idx + len(t))
-                                 for t in chain):
+        if len(chain) < 2:
+            continue
+        covering = [ctx.mention_at(paragraph.offset + t.idx, paragraph.offset + t.idx + len(t))
+                    for t in chain]
+        if any(m is not None for m in covering):
+            # "Camilo Restrepo Lara, the foreign minister": a name the NER typed ORG
+            for mention in {id(m): m for m in covering if m is not None}.values():
+                if mention.type == "Organization" and not mention.gazetteer_key:
+                    mention.type = "Person"
             continue
         span = ctx.token_span(paragraph, chain[0], chain[-1])
         ctx.add_mention(Mention(span, clean_person_name(span.text), "Person"))
@@ -195,7 +201,18 @@ def _add_institutions(ctx: ArticleContext, paragraph) -> None:
                 m.type == "Organization" for m in
                 ctx.mentions_in(begin, paragraph.offset + token.idx + len(token))):
             continue
-        span = ctx.token_span(paragraph, first, token)
+        last = token
+        # "Colombia's Ministry of Foreign Affairs": a capitalised "of …" belongs to the name.
+        if token.i + 2 < len(doc) and doc[token.i + 1].lower_ == "of" and \
+                doc[token.i + 2].text[:1].isupper():
+            last = doc[token.i + 2]
+            while last.i + 1 < len(doc) and (doc[last.i + 1].text[:1].isupper() or
+                                             doc[last.i + 1].lower_ in ("and", "of")) \
+                    and doc[last.i + 1].is_alpha:
+                last = doc[last.i + 1]
+            while last.lower_ in ("and", "of"):
+                last = doc[last.i - 1]
+        span = ctx.token_span(paragraph, first, last)
         ctx.add_mention(Mention(span, span.text, "Organization", kind="description"))
 
 
@@ -309,6 +326,9 @@ def _add_person(ctx: ArticleContext, paragraph, begin: int, end: int, text: str)
 def _add_organization(ctx: ArticleContext, paragraph, begin: int, end: int, text: str) -> None:
     name = _POSSESSIVE.sub("", text.strip()).strip(" ,.;:’'")
     words = name.split()
+    if len(words) > 1 and words[0].lower().rstrip(".") in honorifics():
+        _add_person(ctx, paragraph, begin, end, text)   # "Mr Petro" typed ORG
+        return
     if not words or len(words) > 8 or _CAMEL_GLUE.search(name) or not name[:1].isupper():
         return
     lowered = [w.lower().strip("’'") for w in words]

@@ -421,12 +421,35 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
         ranked = sorted(inside, key=lambda m: ("Person", "Organization", "State").index(m.type))
         return ranked[0]
     if word in _PRONOUNS_PERSON:
-        return last_person_before(ctx, begin)
+        return _pronoun_person(ctx, paragraph, begin)
     if word in _PRONOUNS_GROUP and word != "we":
         return _last_group_before(ctx, begin)
     if subtree[0].lower_ == "the":
         return _last_named_like(ctx, head.lemma_.lower(), begin)
     return None
+
+
+def _pronoun_person(ctx: ArticleContext, paragraph: Paragraph, position: int) -> Mention | None:
+    """Who 'he'/'she' is: the person who spoke last in this or the previous paragraph, else
+    the last person named outside quotation marks (names inside a quote are its content)."""
+    window = paragraph.offset - 1
+    for earlier in ctx.paragraphs:
+        if earlier.offset < paragraph.offset:
+            window = earlier.offset
+    recent = [m for m in ctx.speakers if m.type == "Person" and window <= m.span.begin < position]
+    if recent:
+        return recent[-1]
+    people = [m for m in ctx.mentions if m.type == "Person" and m.kind == "name"
+              and m.span.end <= position and not _in_quotation(ctx, m)]
+    return people[-1] if people else None
+
+
+def _in_quotation(ctx: ArticleContext, mention: Mention) -> bool:
+    for paragraph in ctx.paragraphs:
+        local = mention.span.begin - paragraph.offset
+        if 0 <= local < len(paragraph.doc.text):
+            return _inside(find_quotes(paragraph.doc.text), local)
+    return False
 
 
 def _name_in(ctx: ArticleContext, paragraph: Paragraph, subtree: list[Token]) -> Mention | None:
@@ -444,7 +467,8 @@ def _name_in(ctx: ArticleContext, paragraph: Paragraph, subtree: list[Token]) ->
         if len(chain) >= 2:
             break
         chain = []
-    if len(chain) >= 2:
+    if len(chain) >= 2 and not ctx.gazetteer.entries_for(
+            paragraph.doc.text[chain[0].idx:chain[-1].idx + len(chain[-1])]):
         span = ctx.token_span(paragraph, chain[0], chain[-1])
         return ctx.add_mention(Mention(span, span.text, "Person"))
     if len(chain) == 1 and (chain[0].ent_type_ == "PERSON" or (

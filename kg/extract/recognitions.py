@@ -66,6 +66,7 @@ def _from_cue(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, cu
     limit = paragraph.offset + following.idx if following is not None else end
     states = [m for m in ctx.mentions_in(begin, end) if m.type == "State"]
     states += _context_aliases(ctx, paragraph, sentence, states)
+    states += _capitals(ctx, paragraph, sentence, states)
     if cue.pos_ == "NOUN" and not _nominal_object(cue):
         return []  # "recognition is irreversible": no one recognising anyone here
     recognized = _recognized(ctx, paragraph, sentence, cue,
@@ -136,6 +137,24 @@ def _context_aliases(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacyS
                     continue
                 mention = Mention(span, alias, "State", gazetteer_key=entry.key, kind="name")
                 added.append(ctx.add_mention(mention))
+    return added
+
+
+def _capitals(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan,
+              states: list[Mention]) -> list[Mention]:
+    """In a recognition, a capital stands for its government ("switched recognition to
+    Beijing"), even where it is not a subject."""
+    added = []
+    local = sentence.start_char
+    for hit in ctx.gazetteer.find(sentence.text):
+        if hit.form.kind != "metonym" or hit.form.entry.type != "State":
+            continue
+        span = Span(paragraph.offset + local + hit.begin, paragraph.offset + local + hit.end,
+                    hit.text)
+        if any(m.span.overlaps(span) for m in states):
+            continue
+        added.append(ctx.add_mention(Mention(span, hit.text, "State",
+                                             gazetteer_key=hit.form.entry.key, kind="metonym")))
     return added
 
 
