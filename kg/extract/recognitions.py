@@ -83,12 +83,23 @@ def _from_cue(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, cu
 
 
 def _nominal_object(cue: Token) -> bool:
-    """A recognition noun names what is recognised ("recognition of Kosovo")."""
-    return any(child.lower_ in ("of", "for", "to") for child in cue.children)
+    """A recognition noun names what is recognised ("recognition of Kosovo", or with its
+    verb: "switched recognition to Beijing")."""
+    return any(child.lower_ in ("of", "for", "to") for child in cue.children) or \
+        bool(_verb_destination(cue))
+
+
+def _verb_destination(cue: Token) -> list[Token]:
+    """'switched/extended/granted recognition to X': the verb's 'to' object."""
+    if cue.dep_ != "dobj":
+        return []
+    return [o for c in cue.head.children if c.dep_ == "prep" and c.lower_ == "to"
+            for o in c.children if o.dep_ == "pobj"]
 
 
 _BACK_REFERENCES = frozenset({"them", "it", "both", "either", "these", "those", "territories",
-                              "regions", "republics", "entities", "states"})
+                              "regions", "republics", "entities", "states", "republic",
+                              "territory", "region", "entity"})
 
 
 def _refers_back(cue: Token) -> bool:
@@ -166,6 +177,7 @@ def _recognized(ctx: ArticleContext, paragraph: Paragraph, sentence: SpacySpan, 
     targets = [c for c in cue.children if c.dep_ in ("dobj", "attr", "oprd", "nsubjpass")]
     targets += [o for c in cue.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "to")
                 for o in c.children if o.dep_ == "pobj"]
+    targets += _verb_destination(cue)
     if targets:
         inside = [m for m in after if any(_in_subtree(paragraph, m, t) for t in targets)]
         inside += _listed_after(ctx, inside, after)
