@@ -178,10 +178,12 @@ def serve(store: Path | None, base: str | None, host: str, port: int, timeout: f
 
 def _open(store: Path | None, read_only: bool) -> KGStore:
     config = _config(store)
-    if read_only and not config.store.exists():
+    from kg.backends import is_remote, open_store
+
+    if read_only and not is_remote(config.store) and not config.store.exists():
         raise _fail(KGError(f"no store at {config.store}; run `kg build SOURCES` first"))
     try:
-        return KGStore(config.store, read_only=read_only)
+        return open_store(config.store, read_only=read_only)
     except KGError as exc:
         raise _fail(exc) from exc
 

@@ -160,7 +160,9 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
           progress: Callable[[str], None] | None = None) -> BuildReport:
     """Build (or update) the graph in the store from articles in ``sources``."""
     if store is None:
-        with KGStore(config.store) as own_store:
+        from kg.backends import open_store
+
+        with open_store(config.store) as own_store:
             return build(sources, config, store=own_store, progress=progress)
     started = time.perf_counter()
     iris = config.iris
