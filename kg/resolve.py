@@ -279,13 +279,19 @@ def _is_media_descriptor(name: str) -> bool:
     return bool(words) and words[-1] in _DESCRIPTOR_WORDS and "state" in words
 
 
+_MEDIA_WORDS = ("broadcaster", "television", "télévision", "tv", "télé", "tele", "channel",
+                "radio", "broadcasting")
+
+
 def _is_broadcaster(registry: Registry, mention: Mention) -> bool:
+    """A named broadcaster: by its gazetteer kind, or by a media word in its name."""
     actor = registry.actors.get(mention.actor or "")
-    if actor is None or actor.type != "Organization" or not actor.gazetteer_key:
+    if actor is None or actor.type != "Organization" or mention.kind == "description":
         return False
-    entry = registry.gazetteer.get(actor.gazetteer_key)
-    kind = (entry.kind or "").lower() if entry else ""
-    return any(word in kind for word in ("broadcaster", "television", "tv", "channel"))
+    entry = registry.gazetteer.get(actor.gazetteer_key) if actor.gazetteer_key else None
+    described = (entry.kind or "") if entry else mention.name
+    words = fold(described).replace("-", " ").split()
+    return any(word in _MEDIA_WORDS for word in words)
 
 
 def _all_mentions(extraction: Extraction) -> Iterator[Mention]:

@@ -217,15 +217,21 @@ def _add_institutions(ctx: ArticleContext, paragraph) -> None:
 
 
 def _retype_surnames(ctx: ArticleContext) -> None:
-    """'Marsh told …' typed ORG by the NER is the surname of Helen Marsh, named before."""
+    """'Marsh told …' typed ORG by the NER is the surname of Helen Marsh, named before;
+    'Equinor' typed PERSON in one sentence and ORG in others is an organisation."""
     from kg.resolve import same_surname
 
     people = [m for m in ctx.mentions if m.type == "Person" and len(m.name.split()) > 1]
+    org_names = {fold(e.text) for p in ctx.paragraphs for e in p.doc.ents if e.label_ == "ORG"}
     for mention in ctx.mentions:
-        if mention.type == "Organization" and not mention.gazetteer_key and \
-                mention.kind == "name" and len(mention.name.split()) == 1 and \
-                any(same_surname(mention.name, p.name) for p in people):
+        if mention.gazetteer_key or mention.kind != "name":
+            continue
+        surname_of = any(same_surname(mention.name, p.name) for p in people)
+        if mention.type == "Organization" and len(mention.name.split()) == 1 and surname_of:
             mention.type = "Person"
+        elif mention.type == "Person" and not surname_of and fold(mention.name) in org_names \
+                and not any(mention.name in p.name for p in people):
+            mention.type = "Organization"
 
 
 def _add_media_descriptors(ctx: ArticleContext) -> None:

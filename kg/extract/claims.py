@@ -47,6 +47,10 @@ _ANONYMOUS_HEADS = {"source": "Person", "official": "Person", "diplomat": "Perso
 _HEADLINE_TRAILING = re.compile(r"^(?P<content>.{12,}?),?\s+(?P<verb>says|said|claims|warns|"
                                 r"insists|reports|tells)\s+(?P<who>[^,;:]{2,60})$",
                                 re.IGNORECASE)
+# "‘Recognition is not for sale,’ Ramaphosa tells Polisario leader": the speaker first.
+_HEADLINE_SUBJECT = re.compile(r"^[\u2018\u201c'\"]?(?P<content>.{12,}?)[,.!?]?[\u2019\u201d'\"]\s+"
+                               r"(?P<who>[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,3})\s+"
+                               r"(?P<verb>says|said|tells|told|warns|insists|claims)\b")
 _HEADLINE_COLON = re.compile(r"^(?P<content>.{12,}):\s+(?P<who>[^:]{2,40})$")
 _HEADLINE_LEADING = re.compile(r"^(?P<who>.{2,60}?)\s+(?P<verb>Says|Claims|Warns|Insists|"
                                r"Reports)\s+(?P<content>.{12,})$")
@@ -432,6 +436,11 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
 def _pronoun_person(ctx: ArticleContext, paragraph: Paragraph, position: int) -> Mention | None:
     """Who 'he'/'she' is: the person who spoke last in this or the previous paragraph, else
     the last person named outside quotation marks (names inside a quote are its content)."""
+    people = [m for m in ctx.mentions if m.type == "Person" and m.kind == "name"
+              and m.span.end <= position and not _in_quotation(ctx, m)]
+    here = [m for m in people if m.span.begin >= paragraph.offset]
+    if here:
+        return here[-1]    # "Mr Petro replied … “…,” he wrote"
     window = paragraph.offset - 1
     for earlier in ctx.paragraphs:
         if earlier.offset < paragraph.offset:
@@ -439,8 +448,6 @@ def _pronoun_person(ctx: ArticleContext, paragraph: Paragraph, position: int) ->
     recent = [m for m in ctx.speakers if m.type == "Person" and window <= m.span.begin < position]
     if recent:
         return recent[-1]
-    people = [m for m in ctx.mentions if m.type == "Person" and m.kind == "name"
-              and m.span.end <= position and not _in_quotation(ctx, m)]
     return people[-1] if people else None
 
 
@@ -658,8 +665,9 @@ def _fronted_content(sentence, verb: Token) -> tuple[int, int] | None:
     if start <= sentence.start + 1 or sentence.doc[start - 1].text not in (",", "\u2014", "\u2013"):
         return None
     tokens = [t for t in sentence if t.i < start - 1 and not t.is_punct]
-    if len(tokens) < MIN_CONTENT_WORDS:
-        return None
+    if len(tokens) < MIN_CONTENT_WORDS or tokens[0].pos_ == "ADP" or \
+            not any(t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG") for t in tokens):
+        return None   # "In a statement issued on Tuesday, X said …": a phrase, not content
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
@@ -705,7 +713,7 @@ def _headline_claims(ctx: ArticleContext) -> list[Claim]:
     start = ctx.text.find(title)
     if start < 0 or ctx.is_furniture(start, start + len(title)):
         return []
-    for pattern in (_HEADLINE_TRAILING, _HEADLINE_COLON, _HEADLINE_LEADING):
+    for pattern in (_HEADLINE_SUBJECT, _HEADLINE_TRAILING, _HEADLINE_COLON, _HEADLINE_LEADING):
         found = pattern.match(title)
         if not found:
             continue
