@@ -41,7 +41,7 @@ def test_dev_set_meets_the_extraction_bar(seed_export, tmp_path):
     assert figures["evidence_validity"]["fraction"] == 1.0
 
 
-@pytest.mark.parametrize("name", ["extra_a", "extra_b"])
+@pytest.mark.parametrize("name", ["extra_a", "extra_b", "extra_c"])
 def test_unseen_stories_stay_close_to_dev(name, tmp_path):
     gold = GOLD_SETS / name
     config = Config(store=tmp_path / "store", validate=False)
@@ -51,7 +51,7 @@ def test_unseen_stories_stay_close_to_dev(name, tmp_path):
         export = tmp_path / f"{name}.trig"
         store.export("trig", export)
     figures = score(str(gold), export, tmp_path)
-    assert figures["overall"] >= 0.82, figures["last_line"]
+    assert figures["overall"] >= 0.84, figures["last_line"]
     assert f1(figures, "recognitions") >= 0.90, figures["last_line"]
     assert figures["wikidata"]["fp"] == 0, figures["wikidata"]["wrong"]   # never a wrong link
     assert figures["evidence_validity"]["fraction"] == 1.0
