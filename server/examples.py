@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from kg.namespaces import PREFIXES
 
 
@@ -17,6 +19,10 @@ class Example:
     key: str
     title: str
     query: str
+
+
+# The line of the "statement-distortions" query that a statement's page fills in.
+STATEMENT_SLOT = "# VALUES ?statement { <statement IRI> }"
 
 
 def _prologue(*names: str) -> str:
@@ -125,6 +131,75 @@ SELECT ?graph ?title (COUNT(*) AS ?triples) WHERE {
 GROUP BY ?graph ?title
 ORDER BY DESC(?triples)
 """),
+    # ---- across articles (QUERY-CONTRACT.md "Across articles")
+    Example("statement-distortions",
+            "Which outlets distorted this statement? The changed words of every report",
+            _prologue("nkg", "rdfs", "dcterms", "nif") + f"""
+SELECT DISTINCT ?statement ?claimant ?kind ?changed ?article ?title ?outlet
+       ?comparedArticle ?comparedOutlet ?comparedText ?lineage
+WHERE {{
+  {STATEMENT_SLOT}   # one statement only: its page fills this in
+  ?distortion a nkg:Distortion ; nkg:claim ?report ; nkg:kind ?kind ;
+      nkg:comparedTo ?compared .
+  ?report nkg:statement ?statement ; nkg:reportedIn ?article .
+  ?compared nkg:reportedIn ?comparedArticle .
+  OPTIONAL {{ ?distortion nkg:evidence/nif:anchorOf ?changed }}     # the changed words
+  OPTIONAL {{ ?compared nkg:text ?comparedText }}
+  OPTIONAL {{ ?report nkg:claimant/rdfs:label ?claimant }}
+  OPTIONAL {{ ?article dcterms:title ?title }}
+  # the outlet when the article came with one, else where it was read from
+  OPTIONAL {{ ?article nkg:outlet/rdfs:label ?outletName }}
+  OPTIONAL {{ ?article dcterms:source ?source }}
+  BIND(COALESCE(?outletName, STR(?source)) AS ?outlet)
+  OPTIONAL {{ ?comparedArticle nkg:outlet/rdfs:label ?comparedOutletName }}
+  OPTIONAL {{ ?comparedArticle dcterms:source ?comparedSource }}
+  BIND(COALESCE(?comparedOutletName, STR(?comparedSource)) AS ?comparedOutlet)
+  # is the distorting article a copy of the one it is compared with?
+  OPTIONAL {{ ?derivation a nkg:Derivation ; nkg:copy ?article ;
+                 nkg:source ?comparedArticle ; nkg:kind ?lineage }}
+}}
+ORDER BY ?statement ?article ?kind
+"""),
+    Example("article-lineage",
+            "Which articles copy which? Near copies, spun rewrites, quotations, shared sources",
+            _prologue("nkg", "rdfs", "dcterms") + """
+SELECT DISTINCT ?copy ?copyTitle ?kind ?source ?sourceTitle ?copyOutlet ?sourceOutlet ?basis
+WHERE {
+  ?derivation a nkg:Derivation ; nkg:copy ?copy ; nkg:source ?source ; nkg:kind ?kind .
+  OPTIONAL { ?derivation rdfs:comment ?basis }     # score, and how the direction was decided
+  OPTIONAL { ?copy dcterms:title ?copyTitle }
+  OPTIONAL { ?source dcterms:title ?sourceTitle }
+  OPTIONAL { ?copy nkg:outlet/rdfs:label ?copyOutlet }
+  OPTIONAL { ?source nkg:outlet/rdfs:label ?sourceOutlet }
+}
+ORDER BY ?kind ?copy ?source
+"""),
+    Example("contradictions-about",
+            "Contradictions about the Donetsk People's Republic, with both sides' words",
+            _prologue("nkg", "rdfs", "dcterms", "nif") + """
+SELECT DISTINCT ?contradiction ?topic ?text1 ?article1 ?title1 ?text2 ?article2 ?title2
+WHERE {
+  ?x rdfs:label "Donetsk People's Republic" .      # X: any actor, by its label
+  ?contradiction a nkg:Contradiction ; nkg:evidence ?span1, ?span2 .
+  FILTER(STR(?span1) < STR(?span2))                # each pair once
+  ?span1 nif:referenceContext ?article1 ; nif:anchorOf ?text1 .
+  ?span2 nif:referenceContext ?article2 ; nif:anchorOf ?text2 .
+  # about X: one side overlaps the words of a claim or a recognition that involves X
+  FILTER EXISTS {
+    ?contradiction nkg:evidence ?side .
+    ?side nif:referenceContext ?article ; nif:beginIndex ?b ; nif:endIndex ?e .
+    ?finding nkg:reportedIn ?article ; nkg:evidence ?words .
+    { ?finding nkg:about ?x } UNION { ?finding nkg:claimant ?x }
+    UNION { ?finding nkg:recognizer ?x } UNION { ?finding nkg:recognized ?x }
+    ?words nif:beginIndex ?wb ; nif:endIndex ?we .
+    FILTER(?wb < ?e && ?b < ?we)
+  }
+  OPTIONAL { ?contradiction rdfs:comment ?topic }
+  OPTIONAL { ?article1 dcterms:title ?title1 }
+  OPTIONAL { ?article2 dcterms:title ?title2 }
+}
+ORDER BY ?article1 ?article2
+"""),
 )
 
 # Contract terms (QUERY-CONTRACT.md) the editor offers after a prefix.
@@ -139,6 +214,16 @@ TERMS: tuple[str, ...] = (
     "dcterms:source", "dcterms:title", "dcterms:date", "dcterms:creator",
     "nif:isString", "nif:beginIndex", "nif:endIndex", "nif:anchorOf", "nif:referenceContext",
 )
+
+
+def example(key: str) -> Example:
+    return next(e for e in EXAMPLES if e.key == key)
+
+
+def statement_query(statement: str) -> str:
+    """The "which outlets distorted this statement" query for one statement IRI."""
+    values = f"VALUES ?statement {{ {ox.NamedNode(statement)} }}"
+    return example("statement-distortions").query.replace(STATEMENT_SLOT, values, 1)
 
 
 def editor_config(endpoint: str, base: str) -> dict[str, object]:

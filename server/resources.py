@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from server.errors import NotFound
+from server.examples import statement_query
 from server.lookup import Lookup, Resource
 from server.negotiation import GRAPH_FORMATS, HTML, choose_media_type
 from server.protocol import read_params
@@ -159,7 +160,8 @@ def render_page(lookup: Lookup, res: Resource) -> str:
         sections["recognition"] = found[0] if found else None
         template = "recognition.html"
     elif res.is_a("Statement"):
-        sections["reports"] = lookup.claims("?c nkg:statement ?this .", iri)
+        sections["view"] = lookup.statement_view(iri)
+        sections["distortions_query"] = statement_query(iri)
         template = "statement.html"
     else:
         template = "resource.html"
