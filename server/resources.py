@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from server.errors import NotFound
 from server.examples import statement_query
+from server.html import href
 from server.lookup import Lookup, Resource
 from server.negotiation import GRAPH_FORMATS, HTML, choose_media_type
 from server.protocol import read_params
@@ -154,6 +155,9 @@ def render_page(lookup: Lookup, res: Resource) -> str:
         sections["claim"] = claims[0] if claims else None
         sections["same_statement"] = lookup.claims(
             "?this nkg:statement ?s . ?c nkg:statement ?s . FILTER(?c != ?this)", iri)
+        statements = [row["s"].value for row in
+                      lookup.rows("SELECT ?s WHERE { ?this nkg:statement ?s }", iri, limit=1)]
+        sections["statement"] = {"href": href(statements[0])} if statements else None
         template = "claim.html"
     elif res.is_a("Recognition"):
         found, _ = lookup.recognitions("BIND(?this AS ?c)", iri)

@@ -117,6 +117,12 @@ EXPECTED: dict[str, Callable[[Rows, Flask], None]] = {
     "graph-sizes": check_graph_sizes,
 }
 
+# The statement page's saved queries are checked in their own module; register them here
+# too, so this module's every-example check holds when it runs alone.
+from test_server_statement_examples import CHECKS  # noqa: E402
+
+EXPECTED.update(CHECKS)
+
 
 def test_every_example_has_a_check() -> None:
     assert [e.key for e in EXAMPLES] == list(EXPECTED)

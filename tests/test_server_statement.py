@@ -169,6 +169,9 @@ def test_claim_pages_and_query_results_link_to_the_statement(dev_client: FlaskCl
     index = next(i for i, c in enumerate(claims) if c["evidence"] == member["evidence"])
     body = page(dev_client, f"/claim/{stem(member['article'])}-{index}")
     assert f'href="/statement/{STATEMENT}"' in body
+    # … in its facts, not only in the collapsed table of all triples
+    facts = body.split("<dt>Statement</dt>", 1)
+    assert len(facts) == 2 and f'href="/statement/{STATEMENT}"' in facts[1].split("</dd>")[0]
     # the statement page links back to each claim
     statement = page(dev_client, f"/statement/{STATEMENT}")
     assert f'href="/claim/{stem(member["article"])}-{index}"' in statement
