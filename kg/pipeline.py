@@ -192,9 +192,13 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
     checker = default_check() if config.validate and not config.full_shacl else None
     batch: list[_Emitted] = []
 
+    marker = analysis_marker(store)
+
     def write_batch() -> None:
         failures = checker.check_articles([(e.source, e.graph, e.records) for e in batch]
                                           ) if checker is not None else {}
+        if batch and marker is not None:
+            marker.touch()   # before any article the analysis has not seen is stored
         for item in batch:
             if item.source in failures:
                 report.rejected.append({"source": item.source, "reason": "graph does not "
@@ -234,14 +238,24 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
         if len(batch) >= CHECK_BATCH:
             write_batch()
     write_batch()
-    if report.added or report.replaced:
+    if report.added or report.replaced or (marker is not None and marker.exists()):
         # Conclusions drawn across articles: statements, distortions, lineage (incremental).
         report.crosssource = asdict(analyse_crosssource(store, config))
     load_ontology(store)
     store.flush()
+    if marker is not None:
+        marker.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
     report.triples = len(store)
     return report
+
+
+def analysis_marker(store: KGStore) -> Path | None:
+    """A file beside an on-disk store that exists while it holds articles the cross-source
+    analysis has not seen: a build killed after storing articles leaves it, and the next build
+    runs the analysis even though it adds nothing."""
+    path = getattr(store, "path", None)
+    return path.with_name(path.name + ".analysis-pending") if isinstance(path, Path) else None
 
 
 @dataclass
