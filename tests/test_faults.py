@@ -347,8 +347,7 @@ def start_server(store: Path, port: int, log_file: Path) -> tuple[subprocess.Pop
 
 
 @pytest.mark.slow  # four restarts under load, ~25 s
-def test_server_restarts_while_clients_query(reference: set[str], small_corpus: Path,
-                                             tmp_path: Path) -> None:
+def test_server_restarts_while_clients_query(small_corpus: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     assert run_kg("build", str(small_corpus), "--store", str(store), "-q").returncode == 0
     with KGStore(store, read_only=True) as kg:
