@@ -7,6 +7,7 @@ the reason, so one bad article never stops a batch.
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import json
 import re
@@ -298,7 +299,7 @@ def _iso_date(value: str) -> str | None:
     """An ISO date from a date string in any of the common news formats."""
     value = value.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.+\-Z]+)?", value):
-        return value[:10]
+        return _real_date(int(value[:4]), int(value[5:7]), int(value[8:10]))
     for pattern in _DATE_PATTERNS:
         found = pattern.search(value)
         if found:
@@ -310,9 +311,17 @@ def _date_of(found: re.Match[str]) -> str | None:
     parts = found.groupdict()
     month = int(parts["mm"]) if parts.get("mm") else _MONTH_NUMBER[parts["m"][:3].lower()]
     day, year = int(parts["d"]), int(parts["y"])
-    if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2100):
+    if not 1900 <= year <= 2100:
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return _real_date(year, month, day)
+
+
+def _real_date(year: int, month: int, day: int) -> str | None:
+    """The ISO form of a date that exists (not 31 February), else None."""
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def header_lines(text: str, count: int = 12) -> list[tuple[int, str]]:

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Rejection, load
+from kg.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Rejection, find_date, load
 from kg.langdetect import detect
 from kg.store import KGStore
 from tests.conftest import GOLD_SETS, REPO, SEEDS
@@ -362,3 +362,18 @@ def test_a_jsonl_line_over_the_limit_is_skipped_not_read_whole(tmp_path: Path) -
     assert isinstance(items[0], Rejection) and items[0].reason == \
         "line is 5013 bytes, over the limit of 1000" and items[0].source == f"{feed}:1"
     assert not isinstance(items[1], Rejection) and items[1].text == GOOD
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Headline\nPublished: 31 February 2023\n\nBody.", None),
+    ("Headline\nPublished: 29 February 2024\n\nBody.", "2024-02-29"),
+    ("Headline\n2023-13-45\n\nBody.", None),
+])
+def test_only_dates_that_exist_are_read(text: str, date: str | None) -> None:
+    assert find_date(text) == date
+
+
+def test_a_feed_date_that_does_not_exist_is_dropped(tmp_path: Path) -> None:
+    feed = write(tmp_path / "feed.jsonl", json.dumps({"text": GOOD, "date": "2023-02-31"}))
+    [article] = load([feed])
+    assert article.date is None
