@@ -43,6 +43,7 @@ settings.register_profile("newskg", deadline=None, database=None, derandomize=no
                                                  HealthCheck.function_scoped_fixture])
 settings.load_profile("newskg")
 ARTICLES = 2000 if EXPLORE else 40     # each one is parsed by spaCy: ~50 ms
+MORE_ARTICLES = 4000 if EXPLORE else 320
 CHEAP = 5000 if EXPLORE else 300
 
 # --------------------------------------------------------------------- article parts
@@ -212,10 +213,25 @@ def test_generated_articles_never_crash_and_spans_reproduce_their_text(nlp, raw)
 
 
 @pytest.mark.slow  # ~25 s
-@settings(max_examples=ARTICLES * 8)
+@settings(max_examples=MORE_ARTICLES)
 @given(raw=raw_articles)
 def test_many_more_generated_articles(nlp, raw) -> None:
     check_article(raw, nlp)
+
+
+# Found by NEWSKG_FUZZ=explore: two claims read on one span (the guillemet quote is taken
+# both as Maria O'Brien's quote and as José Duarte's reported speech) share the claim IRI
+# <…/claim/ID-102-126>, which then has two claimants and two kinds; the shapes check
+# rejects the whole article. The IRI of a claim, or the extractors, must keep them apart.
+TWO_CLAIMS_ONE_SPAN = (":\n\nMaria Duarte, the foreign minister, said that the talks would "
+                       "continue. \":,\" Maria O'Brien said. « The talks would continue, » "
+                       "José Duarte said.\nShare this article")
+
+
+@pytest.mark.xfail(strict=True, reason="two claims on one span share an IRI (kg.extract / "
+                                       "kg.emit); see TWO_CLAIMS_ONE_SPAN")
+def test_two_claims_on_one_span_keep_apart(nlp) -> None:
+    check_article(RawInput("fuzz.txt", TWO_CLAIMS_ONE_SPAN, "text/plain"), nlp)
 
 
 @settings(max_examples=CHEAP)

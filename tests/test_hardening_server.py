@@ -154,7 +154,7 @@ def test_pathological_queries_stop_at_the_limit_while_others_are_served(
             assert b"ran past this endpoint's" in body
     assert len(outcomes) == len(names)
     assert len(simple) >= 10 and all(status == 200 for status, _ in simple), simple
-    assert max(seconds for _, seconds in simple) < 1.0, simple
+    assert max(seconds for _, seconds in simple) < 2.0, simple
     print(f"{len(outcomes)} pathological queries stopped, {len(simple)} simple ones answered "
           f"meanwhile (slowest {max(s for _, s in simple):.2f} s)")
 
