@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from pathlib import Path
@@ -83,8 +83,8 @@ def run_kg(*args: str, prefix: list[str] | None = None,
 
 # --------------------------------------------------------------------- the store after a fault
 
-ARTICLE_GRAPHS = f"""SELECT ?g ?text ?hash WHERE {{ GRAPH ?g {{ ?g a nkg:Article .
-    OPTIONAL {{ ?g nif:isString ?text }} OPTIONAL {{ ?g nkg:contentHash ?hash }} }} }}"""
+ARTICLE_GRAPHS = """SELECT ?g ?text ?hash WHERE { GRAPH ?g { ?g a nkg:Article .
+    OPTIONAL { ?g nif:isString ?text } OPTIONAL { ?g nkg:contentHash ?hash } } }"""
 SPANS = """SELECT ?finding ?span ?b ?e ?anchor WHERE { GRAPH <%s> {
     ?finding nkg:evidence ?span .
     OPTIONAL { ?span nif:beginIndex ?b } OPTIONAL { ?span nif:endIndex ?e }
