@@ -86,6 +86,12 @@ def _add_claim(graph: Graph, iris: Iris, article_id: str, article: URIRef, claim
     if not claim.claimant.actor:
         return set()
     node = iris.claim(article_id, claim.evidence.begin, claim.evidence.end)
+    if (node, RDF.type, NKG.Claim) in graph:
+        # Two speakers credited with the same words: one claim each.
+        node = iris.claim(article_id, claim.evidence.begin, claim.evidence.end,
+                          claim.claimant.actor)
+        if (node, RDF.type, NKG.Claim) in graph:
+            return set()   # the same speaker twice on the same words is one claim
     graph.add((node, RDF.type, NKG.Claim))
     graph.add((node, NKG.claimant, iris.actor(claim.claimant.actor)))
     graph.add((node, NKG.text, Literal(claim.text)))

@@ -68,8 +68,11 @@ class Iris:
         """One IRI per real-world actor, whatever article names it."""
         return URIRef(f"{self.base}actor/{key}")
 
-    def claim(self, article_id: str, begin: int, end: int) -> URIRef:
-        return URIRef(f"{self.base}claim/{article_id}-{begin}-{end}")
+    def claim(self, article_id: str, begin: int, end: int, claimant: str | None = None
+              ) -> URIRef:
+        """A claim by its evidence span; the claimant tells apart two claims on one span."""
+        suffix = f"-{claimant}" if claimant else ""
+        return URIRef(f"{self.base}claim/{article_id}-{begin}-{end}{suffix}")
 
     def recognition(self, article_id: str, recognizer: str, recognized: str, begin: int
                     ) -> URIRef:
