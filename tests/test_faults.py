@@ -261,6 +261,7 @@ def plain_user() -> list[str]:
     return AS_PLAIN_USER
 
 
+@pytest.mark.slow  # four `kg` processes, ~9 s
 def test_a_read_only_store_is_a_clear_error(small_corpus: Path, plain_user: list[str]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="newskg-ro-"))
     try:

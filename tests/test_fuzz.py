@@ -220,9 +220,8 @@ def test_many_more_generated_articles(nlp, raw) -> None:
 
 
 # Found by NEWSKG_FUZZ=explore: two claims read on one span (the guillemet quote is taken
-# both as Maria O'Brien's quote and as José Duarte's reported speech) share the claim IRI
-# <…/claim/ID-102-126>, which then has two claimants and two kinds; the shapes check
-# rejects the whole article. The IRI of a claim, or the extractors, must keep them apart.
+# both as Maria O'Brien's quote and as José Duarte's reported speech) shared one claim IRI,
+# which then had two claimants and two kinds, and the shapes check rejected the article.
 TWO_CLAIMS_ONE_SPAN = (":\n\nMaria Duarte, the foreign minister, said that the talks would "
                        "continue. \":,\" Maria O'Brien said. « The talks would continue, » "
                        "José Duarte said.\nShare this article")

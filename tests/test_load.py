@@ -26,6 +26,7 @@ def load_module():
     return module
 
 
+@pytest.mark.slow  # 10 s of load, ~13 s
 def test_sixteen_clients_for_ten_seconds_see_no_error(disk_store: Path, tmp_path: Path) -> None:
     figures = tmp_path / "load.json"
     done = subprocess.run([sys.executable, str(LOAD), "--store", str(disk_store), "--clients",
