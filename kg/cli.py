@@ -203,7 +203,14 @@ _add_commands()
 
 
 def main() -> None:
-    cli(prog_name="kg")
+    """Run the CLI; an unexpected fault is exit 2 with one line (1 means "some rejected")."""
+    try:
+        cli(prog_name="kg", standalone_mode=True)
+    except Exception as exc:  # a bug or an environment fault, never a rejection
+        logging.getLogger("kg").debug("unexpected error", exc_info=True)
+        click.echo(f"kg: error: unexpected {type(exc).__name__}: {exc} (run with -v for "
+                   "details)", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

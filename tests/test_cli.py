@@ -74,3 +74,19 @@ def test_query_and_export(built, runner, tmp_path):
     dataset = Dataset()
     dataset.parse(out, format="trig")
     assert len(list(dataset.graphs())) >= 6   # five articles, entities, ontology
+
+
+def test_unexpected_fault_exits_two_with_one_line(monkeypatch, tmp_path, capsys):
+    import kg.pipeline
+    from kg.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk controller on fire")
+
+    monkeypatch.setattr(kg.pipeline, "build", broken)
+    monkeypatch.setattr("sys.argv", ["kg", "build", str(SEEDS), "--store", str(tmp_path / "s")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unexpected RuntimeError: disk controller on fire" in err and "Traceback" not in err
