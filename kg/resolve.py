@@ -1,6 +1,6 @@
 """Identity: one actor key (and IRI) per real-world actor, within and across articles.
 
-Within an article, a surname ("Korotchenko", "Mr Moore", even "Korochenko")
+Within an article, a surname ("Dvornikov", "Mr Moore", even "Dvornikow")
 joins the full name it fuzzily matches; across articles, names are matched
 against a registry that the store keeps in its entity graph. Names that differ
 in a given name ("Joe Biden", "Hunter Biden") stay apart. Gazetteer actors
@@ -75,7 +75,7 @@ def _family_first() -> frozenset[str]:
 
 
 def same_surname(surname: str, full: str) -> bool:
-    """Whether a lone surname ("Korochenko", "Keast-Butler", "Lee") is the family name
+    """Whether a lone surname ("Dvornikow", "Keast-Butler", "Lee") is the family name
     of ``full``, allowing one or two typos in long names."""
     family = family_name(full)
     s = name_tokens(surname)

@@ -1,7 +1,7 @@
 """Roles: the job or title an article gives a person.
 
-Three shapes: a title before the name ("talk show host Igor Korotchenko"), an
-apposition ("Alexander Matsegora, the Russian ambassador to North Korea,"), and
+Three shapes: a title before the name ("talk show host Pavel Smirnov"), an
+apposition ("Anna Lind, the Swedish ambassador to Norway,"), and
 a definite description standing for a person named just before ("the Russian
 journalist said").
 """
