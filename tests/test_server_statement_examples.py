@@ -2,11 +2,10 @@
 distorted a statement, which articles copy which, contradictions about an actor.
 
 What they must answer is read from crosssource.json and gold.json. The checks are also
-entered in test_server_examples.EXPECTED, which requires a check for every saved query.
+merged into test_server_examples.expected(), which requires a check for every saved query.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,23 +13,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import test_server_examples
 from fixtures_server import GOLD_DIR, dev_app, dev_client, dev_trig  # noqa: F401
 from kg.namespaces import DEFAULT_BASE
 from server.examples import STATEMENT_SLOT, example, statement_query
-from test_server_examples import Rows, run
-
-
-def gold() -> dict:
-    return json.loads((GOLD_DIR / "gold.json").read_text(encoding="utf-8"))
-
-
-def crosssource() -> dict:
-    return json.loads((GOLD_DIR / "crosssource.json").read_text(encoding="utf-8"))
-
-
-def article(name: str) -> str:
-    return f"{DEFAULT_BASE}article/{Path(name).stem}"
+from test_server_examples import Rows, article, crosssource, gold, run
 
 
 def statement(key: str) -> str:
@@ -106,7 +92,6 @@ CHECKS: dict[str, Callable[[Rows, Flask], None]] = {
 }
 # test_server_examples runs every saved query with the check it finds here (and fails on a
 # saved query without one); these are the cross-source ones.
-test_server_examples.EXPECTED.update(CHECKS)
 
 
 @pytest.mark.parametrize("key", list(CHECKS))
