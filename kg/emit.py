@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.model import Claim, Extraction, Mention, Recognition, Span
+from kg.model import Claim, Extraction, Recognition, Span
 from kg.namespaces import DCTERMS, NIF, NKG, OWL, PREFIXES, RDF, RDFS, SKOS, WD, XSD, Iris
 from kg.resolve import Actor
 
@@ -147,8 +147,3 @@ def entity_graph(actors: Iterable[Actor], iris: Iris, identifier: URIRef | None 
         if actor.wikidata:
             graph.add((node, OWL.sameAs, WD[actor.wikidata]))
     return graph
-
-
-def mention_types(mentions: Iterable[Mention]) -> dict[str, str]:
-    return {m.actor: m.type for m in mentions if m.actor}
-

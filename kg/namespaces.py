@@ -92,6 +92,3 @@ class Iris:
     def node(self, kind: str, key: str) -> URIRef:
         """Other analysis nodes (distortions, contradictions, derivations, build runs)."""
         return URIRef(f"{self.base}{kind}/{key}")
-
-    def is_article(self, iri: str) -> bool:
-        return iri.startswith(f"{self.base}article/") and "#" not in iri

@@ -202,8 +202,3 @@ class KGStore:
         dataset = Dataset(default_union=True)
         dataset.parse(data=buffer.getvalue().decode("utf-8"), format="nquads")
         return dataset
-
-
-def add_quads(store: KGStore, quads: Iterable[ox.Quad]) -> None:
-    """Add pyoxigraph quads in one transaction."""
-    store.oxigraph.extend(quads)

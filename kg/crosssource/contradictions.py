@@ -108,7 +108,6 @@ def _noun_after(toks: list[Token], index: int) -> int | None:
 
 def assertions(doc: Doc, body: Body, matcher: EntityMatcher | None = None) -> list[Assertion]:
     """Count assertions of an article's body."""
-    c = cues()
     found = []
     for sentence in body.sentences:
         for first, last in clauses(doc.text, sentence.begin, sentence.end):

@@ -122,18 +122,12 @@ def keyed_triples(statements: Iterable[Statement], derivations: Iterable[Derivat
                   iris: Iris) -> dict[str, list[Triple]]:
     """Every finding's triples by finding key."""
     out: dict[str, list[Triple]] = {}
-    for statement in statements:
-        key, triples = statement_triples(statement, iris)
-        out[key] = triples
-    for derivation in derivations:
-        key, triples = derivation_triples(derivation, iris)
-        out[key] = triples
-    for distortion in distortions:
-        key, triples = distortion_triples(distortion, iris)
-        out[key] = triples
-    for contradiction in contradictions:
-        key, triples = contradiction_triples(contradiction, iris)
-        out[key] = triples
+    kinds = ((statements, statement_triples), (derivations, derivation_triples),
+             (distortions, distortion_triples), (contradictions, contradiction_triples))
+    for findings, to_triples in kinds:
+        for finding in findings:
+            key, triples = to_triples(finding, iris)
+            out[key] = triples
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -749,21 +749,21 @@ def _content_words(text: str) -> set[str]:
 
 def _distinct(claims: list[Claim]) -> list[Claim]:
     """One claim per (claimant, statement): restatements (headline, lede) fold into the body's."""
+    return _fold_restatements(claims, lambda c: c.claimant.name.lower(), _content_words)
+
+
+def _fold_restatements(claims: list[Claim], speaker: Callable[[Claim], object],
+                       words: Callable[[str], set[str]]) -> list[Claim]:
+    """Keep the longest body claim of each speaker's statement; drop those whose words
+    mostly repeat a kept one of the same speaker (headlines go last, so they fold)."""
     kept: list[Claim] = []
     for claim in sorted(claims, key=lambda c: (c.kind == "headline", -len(c.text))):
-        words = _content_words(claim.text)
-        duplicate = False
-        for other in kept:
-            if other.claimant.name.lower() != claim.claimant.name.lower() and \
-                    other.claimant is not claim.claimant:
-                continue
-            shared = words & _content_words(other.text)
-            if words and len(shared) >= DUPLICATE_OVERLAP * min(len(words),
-                                                               len(_content_words(other.text))):
-                duplicate = True
-                break
-        if not duplicate:
-            kept.append(claim)
+        mine = words(claim.text)
+        if any(speaker(other) == speaker(claim) and mine and
+               len(mine & words(other.text)) >= DUPLICATE_OVERLAP * min(
+                   len(mine), len(words(other.text))) for other in kept):
+            continue
+        kept.append(claim)
     return sorted(kept, key=lambda c: c.evidence.begin)
 
 
@@ -786,12 +786,4 @@ def _stems(text: str) -> set[str]:
 def merge_restatements(claims: list[Claim]) -> list[Claim]:
     """One claim per (actor, statement) once claimants are resolved: a headline or lede
     that restates a body claim of the same actor folds into it."""
-    kept: list[Claim] = []
-    for claim in sorted(claims, key=lambda c: (c.kind == "headline", -len(c.text))):
-        words = _stems(claim.text)
-        if any(other.claimant.actor == claim.claimant.actor and words and
-               len(words & _stems(other.text)) >= DUPLICATE_OVERLAP * min(
-                   len(words), len(_stems(other.text))) for other in kept):
-            continue
-        kept.append(claim)
-    return sorted(kept, key=lambda c: c.evidence.begin)
+    return _fold_restatements(claims, lambda c: c.claimant.actor, _stems)
