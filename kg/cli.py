@@ -161,6 +161,31 @@ def export(store: Path | None, fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_store_option
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="loaders side by side (default: one per core)")
+def load(files: tuple[Path, ...], store: Path | None, threads: int | None) -> None:
+    """Bulk-load N-Quads FILES (a `kg export --format nq`, or shards) into the store.
+
+    Fast and not transactional: meant for a fresh store or a restore. The graphs
+    keep their names; the cross-source state is not updated (run `kg crosssource`).
+    """
+    import time
+
+    started = time.perf_counter()
+    with _open(store, read_only=False) as target:
+        try:
+            count = target.bulk_load(files, threads=threads)
+        except KGError as exc:
+            raise _fail(exc) from exc
+        total = len(target)
+    click.echo(f"loaded {count:,} quads from {len(files)} file(s) in "
+               f"{time.perf_counter() - started:.1f} s; the store holds {total:,}", err=True)
+
+
+@cli.command()
 @_store_option
 @_base_option
 @click.option("--host", default="127.0.0.1", help="interface to listen on")

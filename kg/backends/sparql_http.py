@@ -93,6 +93,22 @@ class RemoteStore:
     def update(self, sparql: str) -> None:
         self._post(self.update_url, [("update", sparql)], "*/*")
 
+    def bulk_load(self, input: bytes, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+        """Insert a chunk of N-Quads with one update, graph by graph (what
+        ``KGStore.bulk_load`` hands over). INSERT … WHERE {} rather than INSERT DATA,
+        because Virtuoso refuses blank nodes in INSERT DATA."""
+        graphs: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(input, format=format):
+            name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+            graphs.setdefault(name, []).append(ox.Triple(quad.subject, quad.predicate,
+                                                         quad.object))
+        parts = []
+        for name, triples in graphs.items():
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            parts.append(f"GRAPH <{name}> {{\n{body}}}" if name else body)
+        if parts:
+            self.update("INSERT {\n" + "\n".join(parts) + "\n} WHERE { }")
+
     # ------------------------------------------------------------ store API
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:

@@ -1,0 +1,90 @@
+"""``KGStore.bulk_load`` and ``kg load``: chunked, threaded N-Quads loads give the same store."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.errors import StoreError
+from kg.store import KGStore
+
+KG = [sys.executable, "-m", "kg.cli"]
+
+
+@pytest.fixture(scope="module")
+def seed_nquads(seed_build, tmp_path_factory) -> Path:
+    """The seed store exported as N-Quads (with the ontology graph's blank nodes)."""
+    _, store, _ = seed_build
+    path = tmp_path_factory.mktemp("bulk") / "seeds.nq"
+    store.export("nq", path)
+    return path
+
+
+def _quads(store: KGStore) -> set[str]:
+    """The quads without blank nodes, as N-Quads lines."""
+    return {str(q) for q in store.oxigraph
+            if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))}
+
+
+def _graph(store: KGStore, name: str) -> Graph:
+    data = store.oxigraph.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_bulk_load_in_small_chunks_gives_the_exported_store(seed_build, seed_nquads, tmp_path,
+                                                            threads):
+    _, original, _ = seed_build
+    with KGStore(tmp_path / "copy") as copy:
+        # 4 KB chunks: dozens of chunks, so the threads really interleave.
+        count = copy.bulk_load([seed_nquads], threads=threads, chunk_bytes=4096)
+        assert count == len(original) == len(copy)
+        assert _quads(copy) == _quads(original)
+        assert copy.named_graphs() == original.named_graphs()
+        # Blank nodes (the ontology's OWL lists) keep their identity: one load per file.
+        ontology = next(g for g in original.named_graphs() if g.endswith("/ontology"))
+        assert isomorphic(_graph(copy, ontology), _graph(original, ontology))
+
+
+def test_bulk_load_names_the_file_and_line_of_a_syntax_error(seed_nquads, tmp_path):
+    lines = seed_nquads.read_bytes().splitlines(keepends=True)
+    clean = [line for line in lines if b"_:" not in line][:300]
+    clean[200] = b"<http://example.org/s> <http://example.org/p> not-a-term .\n"
+    broken = tmp_path / "broken.nq"
+    broken.write_bytes(b"".join(clean))
+    with KGStore(tmp_path / "store") as store:
+        with pytest.raises(StoreError, match=r"broken\.nq line 201: not N-Quads"):
+            store.bulk_load([broken], threads=2, chunk_bytes=2048)
+
+
+def test_bulk_load_of_a_missing_file_is_a_store_error(tmp_path):
+    with KGStore(tmp_path / "store") as store:
+        with pytest.raises(StoreError, match="cannot read .*absent.nq"):
+            store.bulk_load([tmp_path / "absent.nq"])
+
+
+def test_kg_load_restores_an_export_and_reports_the_count(seed_build, seed_nquads, tmp_path):
+    _, original, _ = seed_build
+    target = tmp_path / "restored"
+    done = subprocess.run([*KG, "load", str(seed_nquads), "--store", str(target)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"loaded {len(original):,} quads from 1 file(s)" in done.stderr
+    with KGStore(target, read_only=True) as restored:
+        assert _quads(restored) == _quads(original)
+
+
+def test_kg_load_of_a_bad_file_exits_2_naming_the_line(tmp_path):
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+                   "<http://example.org/s> <http://example.org/p> oops .\n", encoding="utf-8")
+    done = subprocess.run([*KG, "load", str(bad), "--store", str(tmp_path / "s")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "bad.nq line 2: not N-Quads" in done.stderr
+    assert "Traceback" not in done.stderr
