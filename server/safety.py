@@ -10,9 +10,17 @@ it for a fetch that returned nothing.
 The parse also tells the query form, which content negotiation needs. rdflib
 knows SPARQL 1.1; a query that rdflib cannot parse is refused even where
 pyoxigraph (which also reads SPARQL 1.2 drafts) would accept it.
+
+The full parse costs 6-15 ms, more than most lookups take to run, so ``quick_form``
+lets a query skip it when it cannot need it: no ``service``, ``from`` or ``\\u``
+anywhere in its text (any case, even inside strings: a conservative test that no
+escape or lexer subtlety can get round), few brackets, and a prologue of plain
+BASE/PREFIX lines followed by the form's keyword. pyoxigraph then parses it once
+as it runs; a query it refuses is parsed again here for rdflib's clearer message.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -27,6 +35,14 @@ from server.negotiation import QueryForm
 FORMS: dict[str, QueryForm] = {"SelectQuery": "SELECT", "AskQuery": "ASK",
                                "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 NO_FETCH = "this endpoint never fetches data from other servers"
+# Substrings (lower case) that send a query through the full parse: SERVICE and FROM are
+# what it checks, and a \u escape could spell either (SPARQL expands escapes first).
+FULL_PARSE_MARKS = ("service", "from", "\\u")
+MAX_QUICK_BRACKETS = 256   # deeper queries get rdflib's "nested too deeply" answer
+_IRIREF = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_PROLOGUE = re.compile(rf"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*{_IRIREF}|PREFIX\s+[^\s:<>#]*:\s*{_IRIREF})*",
+                       re.IGNORECASE)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,25 @@ class ParsedQuery:
     @property
     def has_dataset(self) -> bool:
         return bool(self.from_graphs or self.from_named_graphs)
+
+
+def quick_form(text: str) -> QueryForm | None:
+    """The form of a query that may run without the full parse (see the module note), or
+    None when it needs it.
+
+    >>> quick_form("PREFIX ex: <http://example.org/>\\nselect * { ?s ex:p ?o }")
+    'SELECT'
+    >>> quick_form("SELECT * FROM <http://example.org/g> { ?s ?p ?o }") is None
+    True
+    """
+    lowered = text.lower()
+    if any(mark in lowered for mark in FULL_PARSE_MARKS):
+        return None
+    if text.count("{") + text.count("(") > MAX_QUICK_BRACKETS:
+        return None
+    prologue = _PROLOGUE.match(text)
+    form = _FORM.match(text, prologue.end() if prologue else 0)
+    return form.group(1).upper() if form else None   # type: ignore[return-value]
 
 
 def parse_query(text: str, *, base: str, prefixes: Mapping[str, str]) -> ParsedQuery:

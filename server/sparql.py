@@ -13,7 +13,7 @@ from server.errors import (ProtocolError, QuerySyntaxError, UpdateForbidden,
                            UpdateUnauthorized)
 from server.negotiation import choose_format
 from server.protocol import Operation, read_operation
-from server.safety import ParsedQuery, check_update, refuse_unknown_graphs
+from server.safety import ParsedQuery, check_update, quick_form, refuse_unknown_graphs
 from server.store import backend
 from server.workers import ParseJob, QueryJob
 
@@ -36,12 +36,18 @@ def endpoint() -> Response:
 
 
 def run_query(operation: Operation) -> Response:
-    """Parse, check and negotiate in this process; evaluate in a worker."""
+    """Check and negotiate in this process, evaluate in a worker: one round trip for most
+    queries, two for those that need the full parse first (``server.safety.quick_form``)."""
     config = current_app.config
-    parsed = parse_query(operation.text, base=config["BASE_IRI"], prefixes=QUERY_PREFIXES)
+    form = quick_form(operation.text)
+    if form is not None:
+        parsed = ParsedQuery(form, (), ())
+    else:
+        parsed = parse_query(operation.text, base=config["BASE_IRI"], prefixes=QUERY_PREFIXES)
     media_type = choose_format(request.headers.get("Accept"), parsed.form, operation.format)
     job = QueryJob(operation.text, media_type, config["BASE_IRI"], QUERY_PREFIXES,
-                   config["MAX_RESULT_BYTES"], **dataset_of(operation, parsed))
+                   config["MAX_RESULT_BYTES"], **dataset_of(operation, parsed),
+                   checked=form is None)
     result = backend().pool.run(job, config["QUERY_TIMEOUT"])
     return Response(result, mimetype=media_type, headers={"Vary": "Accept"})
 

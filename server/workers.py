@@ -75,6 +75,7 @@ class QueryJob:
     union: bool = True                           # default graph = union of all graphs
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    checked: bool = True   # parsed by server.safety already; else only quick_form vetted it
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,14 @@ def _worker_main(conn: Connection, source: StoreSource) -> None:
             else:
                 conn.send(("ok", execute(store, job)))
         except SyntaxError as exc:
+            if isinstance(job, QueryJob) and not job.checked:
+                # rdflib names the problem more plainly (an undeclared prefix, an update
+                # sent as a query); parse_query raises QuerySyntaxError if it sees one.
+                try:
+                    parse_query(job.query, base=job.base_iri, prefixes=job.prefixes)
+                except QuerySyntaxError as plainer:
+                    conn.send(("error", "syntax", str(plainer)))
+                    continue
             conn.send(("error", "syntax", f"SPARQL syntax error: {exc}"))
         except QuerySyntaxError as exc:
             conn.send(("error", "syntax", str(exc)))

@@ -204,7 +204,7 @@ def test_unexpected_errors_are_logged_not_shown(app: Flask, client: FlaskClient,
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError('File "/srv/newskg/secret.py", line 1')
 
-    monkeypatch.setattr("server.sparql.parse_query", broken)
+    monkeypatch.setattr("server.sparql.choose_format", broken)
     with caplog.at_level(logging.ERROR, logger=app.logger.name):
         response = client.get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 500
