@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from fixtures_server import EX, app, client, make_app  # noqa: F401  (fixtures)
 from server.errors import QueryRefused, QuerySyntaxError, ServerConfigError
-from server.safety import check_update, parse_query
+from server.safety import check_update, parse_query, quick_form
 from server.store import backend
 
 PREFIXES = {"nkg": "https://w3id.org/newskg/ontology#"}
@@ -211,3 +211,39 @@ def test_unexpected_errors_are_logged_not_shown(app: Flask, client: FlaskClient,
     assert "secret" not in response.text and "Traceback" not in response.text
     assert "has been logged" in response.text
     assert "secret.py" in caplog.text
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "ask { sErViCe silent ?x { ?s ?p ?o } }",
+    r"SELECT * WHERE { \u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    r"SELECT * WHERE { \U00000053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p 'a label that mentions from' }",   # conservative: full parse
+    "INSERT DATA { <x:s> <x:p> <x:o> }",                          # an update sent as a query
+    "PREFIX ex <http://example.org/> SELECT * { ?s ?p ?o }",      # malformed prologue
+    "SELECT * WHERE " + "{" * 300 + " ?s ?p ?o " + "}" * 300,
+])
+def test_queries_that_may_need_the_full_parse_do_not_skip_it(query: str) -> None:
+    assert quick_form(query) is None
+
+
+@pytest.mark.parametrize(("query", "form"), [
+    ("SELECT ?s WHERE { ?s ?p ?o }", "SELECT"),
+    ("# a comment\nPREFIX ex: <http://example.org/>\nBASE <http://example.org/>\n"
+     "construct { ?s ex:p ?o } where { ?s ex:q ?o }", "CONSTRUCT"),
+    ("PREFIX : <http://example.org/> ASK { ?s :p ?o }", "ASK"),
+    ("DESCRIBE <http://example.org/x>", "DESCRIBE"),
+])
+def test_plain_queries_skip_the_full_parse_with_their_form(query: str, form: str) -> None:
+    assert quick_form(query) == form
+
+
+def test_a_quick_query_pyoxigraph_refuses_gets_rdflibs_plainer_message(
+        client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": "SELECT * { ?s nope:p ?o }"})
+    assert response.status_code == 400
+    assert "undeclared prefix in nope:p" in response.text
+    escaped = r"SELECT * WHERE { \u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    response = client.get("/sparql", query_string={"query": escaped})
+    assert response.status_code == 400 and "SERVICE" in response.text
