@@ -171,23 +171,34 @@ class _Schema:
         return cls(ox_map(sub_properties), ox_map(typed(RDFS.domain)), ox_map(typed(RDFS.range)),
                    ox_map(sub_classes))
 
-    def entail(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-        """``quads`` and their RDFS entailments (rdfs2, rdfs3, rdfs7, rdfs9), in the default graph."""
-        rdf_type = ox.NamedNode(str(RDF.type))
-        for quad in quads:
-            s, p, o = quad.subject, quad.predicate, quad.object
-            yield ox.Quad(s, p, o)
-            for predicate in (p, *self.super_properties.get(p, ())):
-                if predicate != p:
-                    yield ox.Quad(s, predicate, o)
-                for cls in self.domains.get(predicate, ()):
-                    yield ox.Quad(s, rdf_type, cls)
-                if not isinstance(o, ox.Literal):
-                    for cls in self.ranges.get(predicate, ()):
-                        yield ox.Quad(o, rdf_type, cls)
-            if p == rdf_type and isinstance(o, ox.NamedNode):
-                for cls in self.super_classes.get(o, ()):
-                    yield ox.Quad(s, rdf_type, cls)
+    @functools.cached_property
+    def update(self) -> str:
+        """The RDFS entailments (rdfs2, rdfs3, rdfs7, rdfs9) of a store's default graph, as one
+        SPARQL Update (run in Rust: ~20 % of the check's time was a Python loop doing this).
+
+        The order matters:
+        superclasses of asserted types first (domain and range classes already include
+        their superclasses), then super-properties, whose triples then get domains and
+        ranges like the asserted ones.
+        """
+        def values(mapping: dict[ox.NamedNode, tuple[ox.NamedNode, ...]]) -> str:
+            return " ".join(f"({k} {v})" for k, vs in sorted(mapping.items(), key=str)
+                            for v in vs)
+
+        operations = []
+        if self.super_classes:
+            operations.append("INSERT { ?s a ?c } WHERE { VALUES (?t ?c) { "
+                              f"{values(self.super_classes)} }} ?s a ?t }}")
+        if self.super_properties:
+            operations.append("INSERT { ?s ?q ?o } WHERE { VALUES (?p ?q) { "
+                              f"{values(self.super_properties)} }} ?s ?p ?o }}")
+        if self.domains:
+            operations.append("INSERT { ?s a ?c } WHERE { VALUES (?p ?c) { "
+                              f"{values(self.domains)} }} ?s ?p ?o }}")
+        if self.ranges:
+            operations.append("INSERT { ?o a ?c } WHERE { VALUES (?p ?c) { "
+                              f"{values(self.ranges)} }} ?s ?p ?o FILTER(!isLiteral(?o)) }}")
+        return " ;\n".join(operations)
 
 
 # ------------------------------------------------------------------ compiling shapes
@@ -386,8 +397,8 @@ class _Compiler:
 # ------------------------------------------------------------------ running
 
 
-def to_ox(graph: Graph) -> Iterator[ox.Quad]:
-    """The triples of an rdflib graph as pyoxigraph quads in the default graph."""
+def to_ox(graph: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
+    """The triples of an rdflib graph (or any triples) as pyoxigraph quads in the default graph."""
     cache: dict[Node, object] = {}
 
     def term(node: Node):
@@ -427,8 +438,14 @@ class QuickCheck:
         """Every failed constraint in the union of ``graphs``, with RDFS entailments."""
         store = ox.Store()
         for graph in graphs:
-            store.extend(self.schema.entail(to_ox(graph)))
-        return self.check_store(store)
+            store.extend(to_ox(graph))
+        return self.check_store(self._entailed(store))
+
+    def _entailed(self, store: ox.Store) -> ox.Store:
+        """``store`` with the RDFS entailments of its default graph added."""
+        if self.schema.update:
+            store.update(self.schema.update)
+        return store
 
     def check_store(self, store: ox.Store) -> list[Result]:
         """Run every compiled check over the default graph of ``store``."""
@@ -458,12 +475,10 @@ class QuickCheck:
                 latest[subject] = records
         store = ox.Store()
         for _, graph, _ in items:
-            store.extend(self.schema.entail(to_ox(graph)))
+            store.extend(to_ox(graph))
         for subject, records in latest.items():
-            one = Graph()
-            for triple in records.triples((subject, None, None)):
-                one.add(triple)
-            store.extend(self.schema.entail(to_ox(one)))
+            store.extend(to_ox(records.triples((subject, None, None))))
+        self._entailed(store)
         if not [r for r in self.check_store(store) if r.violation]:
             return {}
         failed: dict[str, list[Result]] = {}
