@@ -192,13 +192,17 @@ def load(files: tuple[Path, ...], store: Path | None, threads: int | None) -> No
 @click.option("--port", type=int, default=8000, help="port (0 picks a free one)")
 @click.option("--timeout", type=float, default=30.0, help="query timeout in seconds")
 def serve(store: Path | None, base: str | None, host: str, port: int, timeout: float) -> None:
-    """Serve the SPARQL 1.1 endpoint over the store."""
+    """Serve the SPARQL 1.1 endpoint over the store (a directory, or sparql+http://…)."""
+    from kg.backends import is_remote
     from server import serve as run_server
 
     config = _config(store, base)
-    if not config.store.exists():
+    if not is_remote(config.store) and not config.store.exists():
         raise _fail(KGError(f"no store at {config.store}; run `kg build SOURCES` first"))
-    run_server(config.store, host=host, port=port, base=config.base, timeout=timeout)
+    try:
+        run_server(config.store, host=host, port=port, base=config.base, timeout=timeout)
+    except KGError as exc:   # the store cannot be opened (a SPARQL server not answering)
+        raise _fail(exc) from exc
 
 
 def _open(store: Path | None, read_only: bool) -> KGStore:

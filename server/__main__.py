@@ -1,4 +1,4 @@
-"""``python -m server [--store DIR] [--host H] [--port P] [--base IRI] [--timeout S]``
+"""``python -m server [--store DIR|sparql+http://…] [--host H] [--port P] [--base IRI] [--timeout S]``
 
 Exit status: 0 after an interrupt, 2 when the store cannot be opened or a setting is wrong.
 """
@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server",
                                      description="Serve a newskg store as a SPARQL endpoint.")
     parser.add_argument("--store", type=Path, default=defaults.store,
-                        help=f"pyoxigraph store directory (default {defaults.store})")
+                        help="pyoxigraph store directory, or a SPARQL server as sparql+http://HOST:PORT/PATH "
+                             f"(default {defaults.store})")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     parser.add_argument("--base", default=None, help="base IRI for relative IRIs in queries")

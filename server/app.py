@@ -30,7 +30,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     defaults = load_config()
     app.config.from_mapping(
-        STORE=str(defaults.store),   # a pyoxigraph directory, opened read-only
+        STORE=str(defaults.store),   # a pyoxigraph directory, opened read-only, or a SPARQL
+                                     # server: sparql+http://HOST:PORT/PATH (server.remote)
         STORE_OBJECT=None,           # an already open KGStore (tests), used instead of STORE
         BASE_IRI=defaults.base,      # resolves relative IRIs in queries
         QUERY_TIMEOUT=30.0,          # seconds; the query's worker is killed past it

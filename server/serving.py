@@ -10,6 +10,7 @@ from typing import Any
 import waitress
 from flask import Flask
 
+from kg.backends import is_remote
 from server.app import create_app
 from server.store import backend
 
@@ -32,9 +33,10 @@ def endpoint_urls(server: Any) -> list[str]:
             for host, port in listening]
 
 
-def serve(store_path: Path, *, host: str = "127.0.0.1", port: int = 8000,
+def serve(store_path: Path | str, *, host: str = "127.0.0.1", port: int = 8000,
           base: str | None = None, timeout: float = 30.0) -> None:
-    """Serve the store at ``store_path`` (read-only) until interrupted (Ctrl-C or SIGTERM).
+    """Serve the store at ``store_path`` (read-only) until interrupted (Ctrl-C or SIGTERM):
+    a directory, or a SPARQL server as ``sparql+http://HOST:PORT/PATH`` (``kg.backends``).
 
     Prints ``Serving SPARQL endpoint on http://HOST:PORT/sparql`` once listening;
     ``port=0`` picks a free port, which the line shows.
@@ -44,7 +46,8 @@ def serve(store_path: Path, *, host: str = "127.0.0.1", port: int = 8000,
         ServerConfigError: ``timeout`` is not positive.
         OSError: the address cannot be bound.
     """
-    settings: dict[str, Any] = {"STORE": Path(store_path), "QUERY_TIMEOUT": timeout}
+    store = str(store_path) if is_remote(store_path) else Path(store_path)
+    settings: dict[str, Any] = {"STORE": store, "QUERY_TIMEOUT": timeout}
     if base is not None:
         settings["BASE_IRI"] = base
     app = create_app(settings)

@@ -13,6 +13,10 @@ endpoint returns it twice.
   a ``void:subset`` of its own with its ``sd:name``. The description says the
   total number of named graphs too.
 - A ``void:Linkset`` to Wikidata counts the distinct ``owl:sameAs`` links.
+
+On a SPARQL server's store (``--store sparql+http://…``), the graphs the server keeps for
+itself (``RemoteStore.server_graphs``: Virtuoso's ``virtrdf#``, its service description) are
+left out of every count, as they are out of ``/data`` and ``/dump``.
 """
 from __future__ import annotations
 
@@ -67,18 +71,30 @@ class DatasetStats:
         return self.article_graphs + len(self.other_graphs)
 
 
-def compute_stats(store: ox.Store) -> DatasetStats:
-    """Count everything the VoID description states (full scans: call it once)."""
+def compute_stats(store: ox.Store, exclude: frozenset[str] = frozenset()) -> DatasetStats:
+    """Count everything the VoID description states (full scans: call it once).
+
+    ``exclude`` names graphs that are not the dataset's (a SPARQL server's own, which its
+    union default graph holds too): the counts then read the other named graphs only.
+    """
+    def scoped(pattern: str) -> str:
+        if not exclude:
+            return pattern
+        names = ", ".join(f"<{graph}>" for graph in sorted(exclude))
+        return f"GRAPH ?graph {{ {pattern} }} FILTER(?graph NOT IN ({names}))"
+
     graph_sizes = {row["g"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        if row["g"].value not in exclude}
     articles = {row["a"].value for row in store.query(
         f"SELECT DISTINCT ?a WHERE {{ GRAPH ?a {{ ?a a <{NKG.Article}> }} }}")}
     classes = _counts(store, "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) "
-                             "WHERE { ?s a ?k } GROUP BY ?k")
-    properties = _counts(store, "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k")
-    entities = _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k }")
+                             f"WHERE {{ {scoped('?s a ?k')} }} GROUP BY ?k")
+    properties = _counts(store, f"SELECT ?k (COUNT(*) AS ?n) WHERE {{ {scoped('?s ?k ?o')} }} "
+                                "GROUP BY ?k")
+    entities = _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {scoped('?s a ?k')} }}")
     links = _count(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{
-        ?s <{OWL.sameAs}> ?o FILTER(STRSTARTS(STR(?o), "{WD}")) }} }}""")
+        {scoped(f'?s <{OWL.sameAs}> ?o')} FILTER(STRSTARTS(STR(?o), "{WD}")) }} }}""")
     return DatasetStats(
         quads=len(store), entities=entities, classes=len(classes), properties=len(properties),
         article_graphs=len(articles),
@@ -98,7 +114,10 @@ def dataset_stats() -> DatasetStats:
         with _LOCK:  # concurrent first requests count once
             stats = cache.get(CACHE_KEY)
             if stats is None:
-                stats = cache[CACHE_KEY] = compute_stats(backend().store.oxigraph)
+                served = backend()
+                store = served.store.oxigraph
+                stats = cache[CACHE_KEY] = compute_stats(store, store.server_graphs()) \
+                    if served.remote else compute_stats(store)
     return stats
 
 

@@ -5,7 +5,9 @@ does not stop every runaway query), so each query runs in one of a small pool of
 each holding its own read-only view of the store. The serving thread waits for
 the answer up to the limit; past it, the worker is killed (SIGKILL) and its slot
 is refilled by a fresh worker on next use, while the other workers keep
-answering. Workers also serialise the result (results are lazy: evaluation
+answering. Over a SPARQL server (``--store sparql+http://…``) a worker forwards its
+queries there instead (``server.remote``); killing it closes that connection. Workers
+also serialise the result (results are lazy: evaluation
 happens while serialising) and stop once it grows past the size cap. They also
 parse and check queries (``ParseJob``): rdflib's parser takes seconds on some
 large queries (a VALUES block of 50,000 numbers takes 17 s), and that time must
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
+from kg.errors import KGError, StoreError
 from server.errors import (QueryRefused, QuerySyntaxError, QueryTimeout, ResultTooLarge,
                            WorkerFailure)
 from server.safety import ParsedQuery, parse_query
@@ -43,11 +45,15 @@ KILL_WAIT_S = 5.0
 
 @dataclass(frozen=True)
 class StoreSource:
-    """Where a worker gets its store: a directory opened read-only, or N-Quads to load
-    (an in-memory store cannot be shared between processes)."""
+    """Where a worker gets its store: a directory opened read-only, N-Quads to load
+    (an in-memory store cannot be shared between processes), or a SPARQL server
+    (``remote``, a ``sparql+http://`` store setting) that the worker forwards queries to,
+    telling it the time limit ``timeout`` (``server.remote``)."""
 
     path: Path | None = None
     nquads: bytes = b""
+    remote: str | None = None
+    timeout: float | None = None
 
     @classmethod
     def of(cls, store: ox.Store, path: Path | None) -> StoreSource:
@@ -55,7 +61,16 @@ class StoreSource:
             return cls(path=path)
         return cls(nquads=store.dump(format=ox.RdfFormat.N_QUADS))
 
+    @classmethod
+    def of_server(cls, spec: str, timeout: float | None = None) -> StoreSource:
+        """A SPARQL server's store setting (``kg.backends.is_remote(spec)``)."""
+        return cls(remote=spec, timeout=timeout)
+
     def open(self) -> ox.Store:
+        if self.remote is not None:
+            from server.remote import open_remote
+
+            return open_remote(self.remote, self.timeout)  # type: ignore[return-value]
         if self.path is not None:
             return ox.Store.read_only(str(self.path))
         store = ox.Store()
@@ -139,7 +154,7 @@ def _worker_main(conn: Connection, source: StoreSource) -> None:
     """
     try:
         store = source.open()
-    except OSError as exc:
+    except (OSError, KGError) as exc:   # KGError: a SPARQL server that cannot be reached
         conn.send(("error", "store", f"cannot open the store read-only: {exc}"))
         return
     conn.send(("ready",))
