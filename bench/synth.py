@@ -10,7 +10,9 @@ near 430, like wire copy): a headline, a byline and dateline, paragraphs of narr
 direct quotes with a speech verb, reported speech ("X said that ..."), "according to"
 attributions, recognitions and withdrawals of recognition between real states and
 self-proclaimed ones, people named in full first and by surname (sometimes misspelled)
-later, and furniture lines (share bars, "ALSO READ", comment counts).
+later, and furniture lines (share bars, "ALSO READ", comment counts). Sentences are
+assembled from parts, so unrelated articles share little wording; one article in eight is
+a planted near copy or reworded rewrite of a recent one (syndication, aggregators).
 """
 from __future__ import annotations
 
@@ -50,6 +52,38 @@ SPEECH = ["said", "told reporters", "said in a statement", "told", "warned", "ad
 TOPICS = ["the ceasefire", "the sanctions", "the border talks", "gas supplies", "the election",
           "the peace plan", "grain exports", "the refugee crisis", "the trade deal",
           "the military exercises", "the new pipeline", "debt relief"]
+# Sentences are put together from parts, so that unrelated articles share no more wording
+# than unrelated news does (a few stock phrases); copies are planted on purpose (below).
+SUBJECTS = ["the government", "the opposition", "the ministry", "the central bank",
+            "the parliament", "the army", "the coalition", "the regional council",
+            "the election commission", "the energy regulator", "the prosecutor's office",
+            "the trade union", "the port authority", "the health service", "the police",
+            "the national oil company", "the supreme court", "the mayor's office"]
+VERBS = ["approved", "rejected", "postponed", "announced", "criticised", "defended",
+         "suspended", "extended", "reviewed", "challenged", "welcomed", "blocked",
+         "signed", "questioned", "delayed", "funded", "investigated", "expanded"]
+OBJECTS = ["a plan to", "a proposal to", "a decision to", "a bill that would", "an offer to",
+           "a request to", "a scheme to", "an agreement to", "a move to", "a promise to"]
+ACTIONS = ["cut fuel subsidies", "raise the minimum wage", "close two border crossings",
+           "build a new port", "lease farmland to foreign investors", "ban exports of scrap "
+           "metal", "open a consulate", "hire more teachers", "privatise the railways",
+           "double the defence budget", "resettle displaced families", "reopen the airport",
+           "cap electricity prices", "audit the pension fund", "expand the metro",
+           "extend the state of emergency", "tax windfall profits", "release detained "
+           "activists", "buy new fighter jets", "restore gas deliveries", "rebuild the bridge",
+           "dredge the river", "relocate the capital", "recount the ballots"]
+WHEN = ["on {day}", "late on {day}", "earlier this month", "last week", "in {month}",
+        "after weeks of debate", "within hours", "ahead of the summit", "before the holiday",
+        "at a closed session", "despite protests", "without a vote", "for the second time"]
+PLACES = ["in the capital", "in the north", "near the border", "in the port city",
+          "in the southern provinces", "on the coast", "in the mining region", "in {city}"]
+CITIES = ["Aldera", "Brevik", "Castora", "Dunmore", "Eskar", "Felsen", "Gorran", "Halvik",
+          "Istra", "Jorvik", "Kelmar", "Lusk", "Marano", "Norvik", "Orsha", "Palen", "Quarry",
+          "Rivna", "Sotra", "Tulen", "Ulmar", "Varna", "Wexley", "Yarrow", "Zelen"]
+NOUNS = ["protesters", "farmers", "students", "workers", "residents", "soldiers", "refugees",
+         "doctors", "traders", "fishermen", "miners", "pensioners", "drivers", "teachers"]
+DOINGS = ["gathered", "marched", "waited", "queued", "rallied", "were evacuated",
+          "were stranded", "went on strike", "blocked the roads", "signed a petition"]
 FILLER = [
     "The talks, which began on {day}, are expected to continue into next week.",
     "Officials have not released details of the agreement, and several questions remain open.",
@@ -83,6 +117,32 @@ FURNITURE = ["ALSO READ: Ten things to know about {topic}", "Share this article"
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
+
+
+def clause(rng: random.Random, fill: dict[str, str]) -> str:
+    """A news clause made of parts: who did what to which plan, when and where."""
+    when = rng.choice(WHEN).format(day=rng.choice(DAYS), month=rng.choice(MONTHS))
+    where = rng.choice(PLACES).format(city=rng.choice(CITIES))
+    return (f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
+            f"{rng.choice(ACTIONS)} {where} {when}")
+
+
+def narrative(rng: random.Random, fill: dict[str, str]) -> str:
+    """One narrative sentence; a stock phrase only now and then, as in real copy."""
+    roll = rng.random()
+    if roll < 0.1:
+        return rng.choice(FILLER).format(**fill)
+    if roll < 0.45:
+        text = clause(rng, fill)
+        return text[0].upper() + text[1:] + "."
+    if roll < 0.75:
+        n = f"{rng.randint(2, 90) * rng.choice([1, 10, 100, 1000]):,}"
+        return (f"{n} {rng.choice(NOUNS)} {rng.choice(DOINGS)} "
+                f"{rng.choice(PLACES).format(city=rng.choice(CITIES))} "
+                f"{rng.choice(WHEN).format(day=rng.choice(DAYS), month=rng.choice(MONTHS))}, "
+                f"officials in {rng.choice(CITIES)} said.")
+    return (f"The dispute over {fill['topic']} deepened after {clause(rng, fill)}, and "
+            f"{rng.randint(2, 40)} {rng.choice(NOUNS)} were reported {rng.choice(PLACES).format(city=rng.choice(CITIES))}.")
 
 
 def misspell(rng: random.Random, name: str) -> str:
@@ -137,7 +197,8 @@ class Writer:
                 return (f"{country}'s {role} {first} {last}" if rng.random() < 0.6 else
                         f"{first} {last}, {country}'s {role},")
 
-            claim = rng.choice(CLAIMS).format(state=rng.choice(STATES), org=org, topic=topic)
+            claim = (rng.choice(CLAIMS).format(state=rng.choice(STATES), org=org, topic=topic)
+                     if rng.random() < 0.25 else clause(rng, fill))
             if roll < 0.22:
                 who, verb = speaker(), rng.choice(SPEECH)
                 sentence = (f"\u201c{claim[0].upper()}{claim[1:]},\u201d {who.rstrip(',')} {verb}."
@@ -163,8 +224,7 @@ class Writer:
             elif roll < 0.62:
                 sentence = rng.choice(FURNITURE).format(**fill)
             else:
-                sentence = " ".join(rng.choice(FILLER).format(**fill)
-                                    for _ in range(rng.randint(1, 3)))
+                sentence = " ".join(narrative(rng, fill) for _ in range(rng.randint(1, 3)))
             body.append(sentence)
             words += len(sentence.split())
         body.append(rng.choice(["Share this article", "Sign up for our newsletter",
@@ -174,11 +234,47 @@ class Writer:
                 "outlet": rng.choice(OUTLETS), "text": text}
 
 
+COPY_SHARE = 0.08    # articles that are near copies of a recent one (another outlet)
+SPUN_SHARE = 0.04    # ... that are reworded rewrites of one
+RECENT = 200         # copies are taken from the last RECENT articles (memory stays flat)
+SWAPS = {"said": "stated", "government": "administration", "plan": "scheme", "late": "belatedly",
+         "rejected": "turned down", "announced": "unveiled", "criticised": "slammed",
+         "capital": "capital city", "officials": "authorities", "reported": "spotted",
+         "talks": "negotiations", "week": "seven days", "new": "fresh"}
+
+
+def copy_of(rng: random.Random, original: dict[str, str], number: int, spun: bool
+            ) -> dict[str, str]:
+    """A copy of ``original`` as another outlet runs it: a sentence dropped, a name
+    misspelt, and for a spun copy, words swapped for synonyms."""
+    lines = original["text"].split("\n")
+    body = [i for i, line in enumerate(lines[4:], start=4) if line.strip()]
+    if len(body) > 4:
+        del lines[rng.choice(body)]
+    lines[1] = f"By {rng.choice(FIRST)} {rng.choice(LAST)}"
+    text = "\n".join(lines)
+    if spun:
+        text = " ".join(SWAPS.get(w, w) if rng.random() < 0.8 else w for w in text.split(" "))
+    name = rng.choice(LAST)
+    text = text.replace(name, misspell(rng, name), 1)
+    return {"url": f"https://news.example.org/{number:06d}", "title": lines[0],
+            "outlet": rng.choice(OUTLETS), "text": text}
+
+
 def articles(count: int, seed: int = 7) -> Iterator[dict[str, str]]:
-    """``count`` articles; the same (count, seed) always gives the same ones."""
+    """``count`` articles; the same (count, seed) always gives the same ones. About one in
+    eight is a copy or a rewrite of a recent article, as syndication and aggregation make."""
     writer = Writer(seed)
+    recent: list[dict[str, str]] = []
     for number in range(count):
-        yield writer.article(number)
+        roll = writer.rng.random()
+        if recent and roll < COPY_SHARE + SPUN_SHARE:
+            record = copy_of(writer.rng, writer.rng.choice(recent), number,
+                             spun=roll >= COPY_SHARE)
+        else:
+            record = writer.article(number)
+            recent = (recent + [record])[-RECENT:]
+        yield record
 
 
 def write_jsonl(path: Path, count: int, seed: int = 7) -> Path:

@@ -483,3 +483,31 @@ def test_a_denial_contradicts_an_assertion_elsewhere():
     store = make_store(texts, texts, dates, claims)
     report = analyse(store, Config(), state_path=False)
     assert report.contradictions == 1 and report.statements == 0
+
+
+def test_lineage_verifies_at_most_a_few_candidates_and_keeps_the_real_source():
+    """A corpus where every article shares boilerplate paragraphs: the candidates of a new
+    article are capped, and its true source (the article it copies) is ranked first."""
+    import random
+
+    from kg.crosssource.lineage import MAX_CANDIDATES, Body, LineageIndex
+
+    boilerplate = ("The ministry declined to comment on the report when contacted on Monday. "
+                   "Markets reacted calmly, with the currency little changed by the end of "
+                   "trading. Negotiators worked late into the night, according to people "
+                   "familiar with the talks.")
+    rng = random.Random(3)
+    vocabulary = [f"word{i}" for i in range(3000)]
+
+    def article() -> str:
+        own = ". ".join(" ".join(rng.choice(vocabulary) for _ in range(12)) for _ in range(6))
+        return f"{own}. {boilerplate}"
+
+    index = LineageIndex()
+    texts = {f"a{i}": article() for i in range(3 * MAX_CANDIDATES)}
+    for iri, text in texts.items():
+        index.add(iri, Body.of(text))
+    copy = texts["a7"].replace("word", "wurd", 1)
+    found = index.candidates("copy", Body.of(copy))
+    assert "a7" in found
+    assert len(found) == MAX_CANDIDATES   # every article is a candidate before the cap

@@ -21,6 +21,7 @@ with a word-level similarity), shared verbatim passages of 8 or more words, and 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 from kg.crosssource.cues import cues
 from kg.crosssource.model import Derivation, Doc
@@ -45,6 +47,7 @@ PASSAGE_PERM = 64
 PASSAGE_BANDS = (16, 4)       # P(candidate) 0.99 at J=0.7, 0.12 at J=0.3, 0.002 at J=0.1
 MIN_PASSAGE_WORDS = 8
 MAX_PASSAGE_FANOUT = 50       # a passage in more articles than this is boilerplate
+MAX_CANDIDATES = 24           # articles verified on the texts per new article, at most
 MIN_SENTENCE_WORDS = 5
 
 VERBATIM = 0.9                # word-level similarity of two sentences that are "the same"
@@ -162,26 +165,33 @@ class LineageIndex:
     lsh_hits: int = 0             # document hits before the Jaccard filter (all queries)
 
     def candidates(self, iri: str, body: Body | Signatures) -> set[str]:
-        """Articles already indexed that may share wording with this one."""
+        """Articles already indexed that may share wording with this one: at most
+        ``MAX_CANDIDATES``, those sharing the most passages, then the most shingles."""
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
-        found: set[str] = set()
+        jaccard: dict[str, float] = {}
         if signatures.body is not None:
             mine = signatures.body.hashvalues
             for other in self.doc_lsh.query(signatures.body):
                 self.lsh_hits += 1
                 theirs = self.signatures.get(other)
-                if theirs is not None and other != iri and float(
-                        np.mean(theirs == mine)) >= DOC_MIN_JACCARD:
-                    found.add(other)
+                if theirs is not None and other != iri:
+                    estimate = float(np.mean(theirs == mine))
+                    if estimate >= DOC_MIN_JACCARD:
+                        jaccard[other] = estimate
         shared: Counter[str] = Counter()
         for passage in signatures.passages:
             hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
             hits.discard(iri)
             if len(hits) <= MAX_PASSAGE_FANOUT:
                 shared.update(hits)
-        found |= set(shared)
-        found.discard(iri)
-        return found
+        found = (set(jaccard) | set(shared)) - {iri}
+        if len(found) <= MAX_CANDIDATES:
+            return found
+        # Boilerplate-heavy corpora make every pair a candidate; a copy shares more with
+        # its source than with anything else, so the best-ranked few are enough.
+        ranked = sorted(found, key=lambda other: (-shared[other], -jaccard.get(other, 0.0),
+                                                  other))
+        return set(ranked[:MAX_CANDIDATES])
 
     def add(self, iri: str, body: Body | Signatures) -> None:
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
@@ -226,17 +236,32 @@ class PairEvidence:
 
 
 def _best_matches(left: list[list[str]], right: list[list[str]]) -> list[tuple[float, int]]:
-    out = []
-    for words_left in left:
-        best, where = 0.0, -1
-        for index, words_right in enumerate(right):
-            if abs(len(words_left) - len(words_right)) > max(len(words_left), len(words_right)) / 2:
-                continue
-            score = Indel.normalized_similarity(words_left, words_right)
-            if score > best:
-                best, where = score, index
-        out.append((best, where))
-    return out
+    """For each sentence of ``left``, its most similar sentence of ``right`` (word-level Indel
+    similarity, first best on ties) and the score, or (0.0, -1) when none is comparable.
+
+    Sentences whose lengths differ by more than half the longer are not compared. Each word
+    becomes one character so that rapidfuzz compares all pairs in one C++ call; the scores
+    are those of comparing the word lists themselves.
+    """
+    if not left:
+        return []
+    if not right:
+        return [(0.0, -1)] * len(left)
+    alphabet: dict[str, str] = {}
+
+    def encode(sentence: list[str]) -> str:
+        return "".join(alphabet.setdefault(w, chr(0x100 + len(alphabet))) for w in sentence)
+
+    scores = cdist([encode(ws) for ws in left], [encode(ws) for ws in right],
+                   scorer=Indel.normalized_similarity, dtype=np.float64)
+    len_left = np.array([len(ws) for ws in left])[:, None]
+    len_right = np.array([len(ws) for ws in right])[None, :]
+    comparable = np.abs(len_left - len_right) <= np.maximum(len_left, len_right) / 2
+    scores = np.where(comparable, scores, 0.0)
+    where = scores.argmax(axis=1)
+    best = scores[np.arange(len(left)), where]
+    return [(float(score), int(index)) if score > 0.0 else (0.0, -1)
+            for score, index in zip(best, where)]
 
 
 def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS) -> int:
@@ -254,14 +279,24 @@ def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS) -> i
 
 
 def _names_outlet(text: str, outlets: tuple[str, ...]) -> bool:
-    folded = fold(text)
-    for outlet in outlets:
-        name = re.escape(fold(outlet).removeprefix("the "))
-        for cue in cues().outlet_cues:
-            cue_re = re.escape(fold(cue))
-            if re.search(rf"{cue_re}\s+(?:the\s+)?{name}\b|\b{name}\s+{cue_re}", folded):
-                return True
-    return False
+    """Whether ``text`` names one of ``outlets`` with a quoting cue ("reported by X")."""
+    folded = _folded(text)
+    return any(_outlet_pattern(outlet).search(folded) for outlet in outlets)
+
+
+@functools.lru_cache(maxsize=512)
+def _folded(text: str) -> str:
+    """``fold(text)``, kept for the texts compared again and again while one article is
+    checked against its candidates."""
+    return fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _outlet_pattern(outlet: str) -> re.Pattern[str]:
+    """One pattern for an outlet named with any quoting cue, before or after the name."""
+    name = re.escape(fold(outlet).removeprefix("the "))
+    cue = "|".join(re.escape(fold(c)) for c in cues().outlet_cues)
+    return re.compile(rf"(?:{cue})\s+(?:the\s+)?{name}\b|\b{name}\s+(?:{cue})")
 
 
 def measure(a: Doc, b: Doc, body_a: Body, body_b: Body) -> PairEvidence:
