@@ -47,19 +47,23 @@ def cli(verbose: bool) -> None:
               help="where extraction runs: local worker processes or a Dask cluster")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (tcp://HOST:PORT) for --engine dask")
+@click.option("--shards", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="--engine dask: folder the workers write N-Quads shards to, for the store "
+                   "to bulk-load; on a cluster one every worker and this machine share "
+                   "(default: STORE.shards, removed after the build)")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
               help="write the build report (JSON) here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
 def build(sources: tuple[str, ...], store: Path | None, base: str | None, jobs: int,
           no_validate: bool, full_shacl: bool, engine: str, scheduler: str | None,
-          report_path: Path | None, quiet: bool) -> None:
+          shards: Path | None, report_path: Path | None, quiet: bool) -> None:
     """Read SOURCES (files, folders, JSONL; - for stdin) into the store."""
     from kg.pipeline import build as run_build
 
     if engine == "dask" and not scheduler:
         raise _fail(KGError("--engine dask needs --scheduler ADDRESS (tcp://HOST:PORT)"))
     config = _config(store, base, jobs=jobs, validate=not no_validate, full_shacl=full_shacl,
-                     engine=engine, scheduler=scheduler)
+                     engine=engine, scheduler=scheduler, shards=shards)
     progress = None if quiet else (lambda line: click.echo(line, err=True))
     try:
         report = run_build(sources, config, progress=progress)

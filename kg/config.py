@@ -23,6 +23,8 @@ class Config:
     jobs: int = 1
     engine: str = "local"           # extraction engine: "local" (--jobs processes) or "dask"
     scheduler: str | None = None    # the Dask scheduler address for engine "dask"
+    shards: Path | None = None      # engine "dask": where workers write N-Quads shards (shared
+                                    # by workers and client; default <store>.shards, removed after)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -3,6 +3,8 @@
 The CLI, the server's start-up and the tests all call ``build``. Extraction may
 run in worker processes; resolution, validation and storing run in input
 order in this process, so the graph is the same whatever the number of jobs.
+With ``--engine dask`` the steps after resolution run on the cluster and the store
+bulk-loads their shards (``kg.engines.dask``); the rest of ``build`` is shared.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from rdflib import Graph
 from kg import emit
 from kg.config import REPO_ROOT, Config
 from kg.crosssource import analyse as analyse_crosssource
-from kg.engines.quickcheck import default_check, format_results
+from kg.engines.quickcheck import QuickCheck, default_check, format_results
 from kg.errors import StoreError
 from kg.extract import extract, finish
 from kg.gazetteer import default_gazetteer
@@ -30,7 +32,7 @@ from kg.ingest import Rejection, load
 from kg.model import Article, Extraction
 from kg.namespaces import NKG, ONTOLOGY_IRI, RDF, RDFS, SKOS, OWL, WD
 from kg.nlp import load_model
-from kg.resolve import Registry
+from kg.resolve import Actor, Registry
 from kg.store import KGStore
 
 log = logging.getLogger(__name__)
@@ -143,16 +145,6 @@ def extractions(articles: Iterable[Article], jobs: int = 1
             yield result.get()
 
 
-def engine_extractions(articles: Iterable[Article], config: Config
-                       ) -> Iterator[Extraction | FailedExtraction]:
-    """Extractions by the configured engine: local worker processes, or a Dask cluster."""
-    if config.engine == "dask":
-        from kg.engines.dask import dask_extractions
-
-        return dask_extractions(articles, config.scheduler, window=WINDOW_PER_JOB)
-    return extractions(articles, config.jobs)
-
-
 # ---------------------------------------------------------------- build
 
 
@@ -189,7 +181,7 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
                 replacing[item.source] = previous.iri
             yield item
 
-    checker = default_check() if config.validate and not config.full_shacl else None
+    checker = quick_checker(config)
     batch: list[_Emitted] = []
 
     marker = analysis_marker(store)
@@ -201,9 +193,8 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
             marker.touch()   # before any article the analysis has not seen is stored
         for item in batch:
             if item.source in failures:
-                report.rejected.append({"source": item.source, "reason": "graph does not "
-                                        "conform to the shapes:\n" +
-                                        format_results(failures[item.source][:10])})
+                report.rejected.append({"source": item.source,
+                                        "reason": nonconforming(failures[item.source])})
                 continue
             try:
                 store.write_article(item.graph_iri, item.graph, str(iris.graph(ENTITY_GRAPH)),
@@ -212,32 +203,35 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
                 if isinstance(exc, StoreError) and isinstance(exc.__cause__, OSError):
                     raise  # the store cannot be written (disk full, read-only): fatal, exit 2
                 log.exception("article %s failed", item.source)
-                report.rejected.append({"source": item.source,
-                                        "reason": f"{type(exc).__name__}: {exc}"})
+                report.rejected.append({"source": item.source, "reason": failure(exc)})
                 continue
-            (report.replaced if item.drop else report.added).append(item.source)
-            if progress is not None:
-                progress(f"[{len(report.added) + len(report.replaced)}] {item.source}")
+            stored_article(report, item.source, bool(item.drop), progress)
         batch.clear()
 
-    for extraction in engine_extractions(pending(), config):
-        article = extraction.article
-        if isinstance(extraction, FailedExtraction):
-            report.rejected.append({"source": article.source, "reason": extraction.reason})
-            continue
-        try:
-            graph, records = emit_article(registry, extraction, config)
-        except Exception as exc:  # one broken article must not abort the batch
-            log.exception("article %s failed", article.source)
-            report.rejected.append({"source": article.source,
-                                    "reason": f"{type(exc).__name__}: {exc}"})
-            continue
-        batch.append(_Emitted(article.source, str(iris.article(article.id)), graph, records,
-                              [replacing[article.source]] if article.source in replacing
-                              else []))
-        if len(batch) >= CHECK_BATCH:
-            write_batch()
-    write_batch()
+    if config.engine == "dask":
+        # Extraction, emission, the check and the shards on the cluster; resolution here.
+        from kg.engines.dask import build_on_cluster
+
+        build_on_cluster(pending(), config, store=store, registry=registry,
+                         replacing=replacing, report=report, marker=marker, progress=progress)
+    else:
+        for extraction in extractions(pending(), config.jobs):
+            article = extraction.article
+            if isinstance(extraction, FailedExtraction):
+                report.rejected.append({"source": article.source, "reason": extraction.reason})
+                continue
+            try:
+                graph, records = emit_article(registry, extraction, config)
+            except Exception as exc:  # one broken article must not abort the batch
+                log.exception("article %s failed", article.source)
+                report.rejected.append({"source": article.source, "reason": failure(exc)})
+                continue
+            batch.append(_Emitted(article.source, str(iris.article(article.id)), graph, records,
+                                  [replacing[article.source]] if article.source in replacing
+                                  else []))
+            if len(batch) >= CHECK_BATCH:
+                write_batch()
+        write_batch()
     if report.added or report.replaced or (marker is not None and marker.exists()):
         # Conclusions drawn across articles: statements, distortions, lineage (incremental).
         report.crosssource = asdict(analyse_crosssource(store, config))
@@ -248,6 +242,29 @@ def build(sources: Iterable[str | Path], config: Config, *, store: KGStore | Non
     report.seconds = time.perf_counter() - started
     report.triples = len(store)
     return report
+
+
+def quick_checker(config: Config) -> QuickCheck | None:
+    """The batch check the build runs, if any (none with --no-validate or --full-shacl)."""
+    return default_check() if config.validate and not config.full_shacl else None
+
+
+def failure(exc: Exception) -> str:
+    """The rejection reason of an article that raised ``exc`` (emitting or storing it)."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def nonconforming(results: list) -> str:
+    """The rejection reason of an article the quick check failed."""
+    return "graph does not conform to the shapes:\n" + format_results(results[:10])
+
+
+def stored_article(report: BuildReport, source: str, replaced: bool,
+                   progress: Callable[[str], None] | None) -> None:
+    """Count an article the store now holds, and say so."""
+    (report.replaced if replaced else report.added).append(source)
+    if progress is not None:
+        progress(f"[{len(report.added) + len(report.replaced)}] {source}")
 
 
 def analysis_marker(store: KGStore) -> Path | None:
@@ -298,14 +315,28 @@ def emit_article(registry: Registry, extraction: Extraction, config: Config
     Raises:
         ValueError: full SHACL validation found violations.
     """
-    iris = config.iris
+    outlet = resolve_article(registry, extraction)
+    return emit_resolved(extraction, _ActorTypes(registry),
+                         [registry.actors[k] for k in sorted(registry.touched)], outlet, config)
+
+
+def resolve_article(registry: Registry, extraction: Extraction) -> str | None:
+    """Give the extraction's mentions their actors (``registry.touched`` names them) and
+    fold restatements; the outlet's actor key, if the article names its outlet."""
     registry.touched.clear()
     registry.resolve(extraction)
     finish(extraction)
-    outlet = (registry.resolve_name(extraction.article.outlet, "Organization")
-              if extraction.article.outlet else None)
-    graph = emit.article_graph(extraction, iris, _ActorTypes(registry), outlet=outlet)
-    records = emit.entity_graph([registry.actors[k] for k in sorted(registry.touched)], iris)
+    return (registry.resolve_name(extraction.article.outlet, "Organization")
+            if extraction.article.outlet else None)
+
+
+def emit_resolved(extraction: Extraction, types: Mapping[str, str], actors: list[Actor],
+                  outlet: str | None, config: Config) -> tuple[Graph, Graph]:
+    """The graph of a resolved extraction and the records of ``actors`` (its actors), checked
+    by pyshacl with ``config.full_shacl`` (see ``emit_article``)."""
+    iris = config.iris
+    graph = emit.article_graph(extraction, iris, types, outlet=outlet)
+    records = emit.entity_graph(actors, iris)
     if config.validate and config.full_shacl:
         from kg.validate import validate
 
@@ -347,5 +378,5 @@ def load_ontology(store: KGStore) -> None:
         store.put_graph(str(ONTOLOGY_IRI), graph)
 
 
-__all__ = ["build", "BuildReport", "extractions", "engine_extractions", "emit_article",
-           "in_order", "load_registry", "RDF"]
+__all__ = ["build", "BuildReport", "extractions", "emit_article", "emit_resolved",
+           "in_order", "load_registry", "resolve_article", "RDF"]
