@@ -38,12 +38,13 @@ corner differs: an article whose emission raises (a bug, reported as rejected ei
 way) leaves its check batch one short where the local engine fills it, which matters
 only when a batch fails the check as a whole and no single article does.
 
-The shard folder (``--shards``, default ``<store>.shards`` beside an on-disk store,
-removed after a successful build) is written by the workers and read by the client:
-on a real cluster it must be a filesystem they all mount at the same path (NFS, a
-cluster filesystem); with a local cluster any folder works. The client keeps a bounded
-window of articles in flight per worker and at most ``WRITING`` batches waiting for
-their shards, so memory stays flat however long the input is.
+The shard folder (``--shards``; default ``<store>.shards`` beside an on-disk store, a
+temporary folder for a SPARQL store, removed after a successful build) is written by
+the workers and read by the client: on a real cluster it must be a filesystem they all
+mount at the same path (NFS, a cluster filesystem); with a local cluster any folder
+works. The client keeps a bounded window of articles in flight per worker and at most
+``WRITING`` batches waiting for their shards, so memory stays flat however long the
+input is.
 """
 from __future__ import annotations
 

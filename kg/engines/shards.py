@@ -32,6 +32,7 @@ step 3 writes batch by batch.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -181,13 +182,18 @@ def write_shard(shard: Shard, graph: Graph, path: Path) -> None:
 
 def shard_directory(config: Config, store: KGStore) -> tuple[Path, bool]:
     """Where workers write shards, and whether the build owns (and removes) the folder:
-    ``config.shards``, else ``<store>.shards`` beside an on-disk store, else a new
-    temporary folder (a remote or in-memory store)."""
+    ``config.shards``, else ``<store>.shards`` beside an on-disk store, else a temporary
+    folder named after a SPARQL store's URL (so the next build removes what a failed one
+    left), else a new temporary folder (an in-memory store)."""
     if config.shards is not None:
         return Path(config.shards), False
     path = getattr(store, "path", None)
     if isinstance(path, Path):
         return path.with_name(path.name + ".shards"), True
+    url = getattr(store, "url", None)
+    if url:
+        digest = hashlib.sha256(str(url).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"newskg-shards-{digest}", True
     return Path(tempfile.mkdtemp(prefix="newskg-shards-")), True
 
 
