@@ -119,12 +119,39 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December"]
 
 
+ADJECTIVES = ["leaked", "long-awaited", "confidential", "independent", "preliminary",
+              "damning", "annual", "brief", "detailed", "unpublished", "joint", "internal"]
+THINGS = ["water supplies", "rail freight", "cement imports", "vaccine stocks", "coal mines",
+          "fishing quotas", "cross-border lorries", "bank deposits", "rice harvests",
+          "school meals", "mobile networks", "copper exports", "tourist visas", "bread prices",
+          "offshore wind farms", "timber permits", "customs fees", "housing loans"]
+FOUND = ["found", "concluded", "estimated", "warned", "suggested", "showed"]
+CONDITIONS = ["had not been paid since spring", "lacked clean water", "faced eviction",
+              "could not reach their fields", "had left the area", "depended on food aid",
+              "were waiting for permits", "had lost their jobs", "paid twice as much"]
+
+
 def clause(rng: random.Random, fill: dict[str, str]) -> str:
-    """A news clause made of parts: who did what to which plan, when and where."""
+    """A news clause put together from parts, in one of several shapes."""
     when = rng.choice(WHEN).format(day=rng.choice(DAYS), month=rng.choice(MONTHS))
     where = rng.choice(PLACES).format(city=rng.choice(CITIES))
-    return (f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
-            f"{rng.choice(ACTIONS)} {where} {when}")
+    subject, verb = rng.choice(SUBJECTS), rng.choice(VERBS)
+    plan = f"{rng.choice(OBJECTS)} {rng.choice(ACTIONS)}"
+    n = rng.randint(3, 97)
+    shape = rng.randrange(5)
+    if shape == 0:
+        return f"{subject} {verb} {plan} {where} {when}"
+    if shape == 1:
+        return (f"{when}, {subject} {verb} {plan}, a step {rng.choice(NOUNS)} from "
+                f"{rng.choice(CITIES)} had demanded for {n} months")
+    if shape == 2:
+        return f"under pressure from {rng.choice(NOUNS)} {where}, {subject} {verb} {plan}"
+    if shape == 3:
+        return (f"a {rng.choice(ADJECTIVES)} study of {rng.choice(THINGS)} by {subject} "
+                f"{rng.choice(FOUND)} that {n}% of {rng.choice(NOUNS)} in {rng.choice(CITIES)} "
+                f"{rng.choice(CONDITIONS)}")
+    return (f"{rng.choice(THINGS)} {where} fell by {n}% {when}, and {subject} "
+            f"{verb} {plan}")
 
 
 def narrative(rng: random.Random, fill: dict[str, str]) -> str:
