@@ -13,6 +13,34 @@ from dataclasses import dataclass, field
 from kg import resources
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """One case-insensitive regex for ``words`` with their common prefixes factored out.
+
+    An alternation of 1,000+ names is tried name by name at every position (0.5 ms a
+    sentence); the trie tries one branch per character. Longer words still win (each
+    node's continuation is a greedy option), and "'" also matches a typographic one.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [("['\u2019]" if ch == "'" else re.escape(ch)) + emit(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{inner})?" if len(branches) == 1 else inner + "?"
+        return inner if len(branches) == 1 or inner.startswith("(?:") else f"(?:{inner})"
+
+    return emit(trie)
 # Kinds of surface form, in the order a tie between equally long forms is broken.
 FORM_KINDS = ("name", "abbreviation", "demonym", "metonym")
 
@@ -94,13 +122,11 @@ class Gazetteer:
         return gazetteer
 
     def _compile(self) -> None:
-        alternatives = sorted({re.escape(f.text.translate(_APOSTROPHES))
-                               for forms in self.forms.values() for f in forms},
-                              key=len, reverse=True)
-        if not alternatives:
+        forms = {f.text.translate(_APOSTROPHES) for forms in self.forms.values() for f in forms}
+        if not forms:
             self._pattern = None
             return
-        body = "|".join(a.replace("'", "['\u2019]") for a in alternatives)
+        body = _trie_pattern(forms)
         self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
     def find(self, text: str) -> Iterator[Hit]:
