@@ -35,6 +35,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from kg.backends.sparql_http import UPDATE_TRIPLES
 from kg.config import Config
 from kg.crosssource import contradictions as contra
 from kg.crosssource import emit
@@ -182,9 +185,11 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
         signatures = Signatures.of(body(iri))
-        for other in sorted(state.lineage.candidates(iri, signatures)):
+        found = sorted(state.lineage.candidates(iri, signatures))
+        boilerplate = state.lineage.boilerplate(iri, signatures) if found else set()
+        for other in found:
             lineage_comparisons += 1
-            derivation = classify(doc(iri), doc(other), body(iri), body(other))
+            derivation = classify(doc(iri), doc(other), body(iri), body(other), boilerplate)
             if derivation is not None:
                 pair = frozenset((iri, other))
                 state.derivations[pair] = derivation
@@ -394,24 +399,35 @@ def _within_one_statement(item: Contradiction, state: CrossState,
     return bool(keys[0] & keys[1])
 
 
+def _data(verb: str, graph: str, lines: list[str]) -> list[str]:
+    """``verb`` DATA operations on ``graph`` of at most UPDATE_TRIPLES lines each, with the
+    lines that hold blank nodes kept together (a blank node is one node per operation)."""
+    blank = [line for line in lines if "_:" in line]
+    plain = [line for line in lines if "_:" not in line]
+    pieces = [plain[i:i + UPDATE_TRIPLES] for i in range(0, len(plain), UPDATE_TRIPLES)]
+    pieces += [blank] if blank else []
+    return [f"{verb} DATA {{ GRAPH <{graph}> {{\n" + "\n".join(piece) + "\n} }"
+            for piece in pieces]
+
+
 def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
            report: CrossReport) -> None:
     graph = str(iris.graph(emit.CROSSSOURCE_GRAPH))
     if report.full_rebuild or not state.emitted:
-        payload = "\n".join(sorted(lines))
-        store.oxigraph.update(f"DROP SILENT GRAPH <{graph}> ;\n"
-                              f"INSERT DATA {{ GRAPH <{graph}> {{\n{payload}\n}} }}")
+        operations = [f"DROP SILENT GRAPH <{graph}>", *_data("INSERT", graph, sorted(lines))]
         report.triples_added, report.triples_removed = len(lines), 0
     else:
         gone, new = state.emitted - lines, lines - state.emitted
-        operations = []
-        if gone:
-            operations.append(f"DELETE DATA {{ GRAPH <{graph}> {{\n" + "\n".join(sorted(gone))
-                              + "\n} }")
-        if new:
-            operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(sorted(new))
-                              + "\n} }")
-        if operations:
-            store.oxigraph.update(" ;\n".join(operations))
+        operations = [*_data("DELETE", graph, sorted(gone)), *_data("INSERT", graph, sorted(new))]
         report.triples_added, report.triples_removed = len(new), len(gone)
+    if not operations:
+        pass
+    elif isinstance(store.oxigraph, ox.Store):
+        store.oxigraph.update(" ;\n".join(operations))   # one update: one transaction
+    else:
+        # A SPARQL server refuses one huge update (Virtuoso: "SP030 memory exhausted"), so
+        # pieces of at most UPDATE_TRIPLES lines; a failure half-way leaves the analysis
+        # to be re-run, as a build interrupted before it does.
+        for operation in operations:
+            store.oxigraph.update(operation)
     state.emitted = lines

@@ -129,19 +129,20 @@ class Signatures:
 
     body: MinHash | None
     passages: list[MinHash]
+    passage_words: list[tuple[str, ...]] = field(default_factory=list)  # same order
 
     @classmethod
     def of(cls, body: Body) -> Signatures:
         content = body.content_words()
         whole = minhash(_shingles(content, DOC_SHINGLE), DOC_PERM) \
             if len(content) >= DOC_SHINGLE else None
-        seen: set[tuple[str, ...]] = set()
+        seen: dict[tuple[str, ...], None] = {}
         passages = []
         for passage in body.passages():
             if tuple(passage) not in seen:
-                seen.add(tuple(passage))
+                seen[tuple(passage)] = None
                 passages.append(minhash(_shingles(passage), PASSAGE_PERM))
-        return cls(whole, passages)
+        return cls(whole, passages, list(seen))
 
 
 def _doc_lsh() -> MinHashLSH:
@@ -192,6 +193,18 @@ class LineageIndex:
         ranked = sorted(found, key=lambda other: (-shared[other], -jaccard.get(other, 0.0),
                                                   other))
         return set(ranked[:MAX_CANDIDATES])
+
+    def boilerplate(self, iri: str, signatures: Signatures) -> set[tuple[str, ...]]:
+        """The word runs (``MIN_PASSAGE_WORDS`` long) of this article's passages that more
+        than ``MAX_PASSAGE_FANOUT`` indexed articles share: stock phrases, disclaimers and
+        wire boilerplate, which say nothing about who copied whom."""
+        common: set[tuple[str, ...]] = set()
+        for passage, words_ in zip(signatures.passages, signatures.passage_words):
+            hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
+            hits.discard(iri)
+            if len(hits) > MAX_PASSAGE_FANOUT:
+                common |= _runs(list(words_))
+        return common
 
     def add(self, iri: str, body: Body | Signatures) -> None:
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
@@ -264,11 +277,17 @@ def _best_matches(left: list[list[str]], right: list[list[str]]) -> list[tuple[f
             for score, index in zip(best, where)]
 
 
-def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS) -> int:
-    """Separate runs of a's words that occur verbatim (k words or more) in b."""
+def _runs(words_: list[str], k: int = MIN_PASSAGE_WORDS) -> set[tuple[str, ...]]:
+    return {tuple(words_[i:i + k]) for i in range(len(words_) - k + 1)}
+
+
+def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS,
+                    ignore: set[tuple[str, ...]] | frozenset = frozenset()) -> int:
+    """Separate runs of a's words that occur verbatim (k words or more) in b, not counting
+    the k-word runs in ``ignore`` (boilerplate)."""
     if len(a) < k or len(b) < k:
         return 0
-    grams_b = {tuple(b[i:i + k]) for i in range(len(b) - k + 1)}
+    grams_b = _runs(b, k) - ignore
     runs, last = 0, -2
     for i in range(len(a) - k + 1):
         if tuple(a[i:i + k]) in grams_b:
@@ -299,7 +318,8 @@ def _outlet_pattern(outlet: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{cue})\s+(?:the\s+)?{name}\b|\b{name}\s+(?:{cue})")
 
 
-def measure(a: Doc, b: Doc, body_a: Body, body_b: Body) -> PairEvidence:
+def measure(a: Doc, b: Doc, body_a: Body, body_b: Body,
+            boilerplate: set[tuple[str, ...]] | frozenset = frozenset()) -> PairEvidence:
     left = [ws for ws in body_a.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
     right = [ws for ws in body_b.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
     best_a, best_b = _best_matches(left, right), _best_matches(right, left)
@@ -307,12 +327,16 @@ def measure(a: Doc, b: Doc, body_a: Body, body_b: Body) -> PairEvidence:
     def share(best: list[tuple[float, int]], threshold: float) -> float:
         return sum(1 for score, _ in best if score >= threshold) / max(1, len(best))
 
-    # one-to-one parallel pairs: sentences that are each other's best match
+    # one-to-one parallel pairs: sentences that are each other's best match, alike in their
+    # content words too (two sentences of one formula share half their words by chance)
+    stop = cues().stopwords
     mutual = sum(1 for i, (score, j) in enumerate(best_a)
-                 if score >= PARALLEL and j >= 0 and best_b[j][1] == i)
+                 if score >= PARALLEL and j >= 0 and best_b[j][1] == i and
+                 Indel.normalized_similarity([w for w in left[i] if w not in stop],
+                                             [w for w in right[j] if w not in stop]) >= PARALLEL)
     return PairEvidence(share(best_a, VERBATIM), share(best_b, VERBATIM),
                         share(best_a, PARALLEL), share(best_b, PARALLEL), mutual,
-                        shared_passages(body_a.words, body_b.words),
+                        shared_passages(body_a.words, body_b.words, ignore=boilerplate),
                         _names_outlet(a.text, b.outlets), _names_outlet(b.text, a.outlets))
 
 
@@ -334,9 +358,11 @@ def disfluency(body: Body) -> float:
     return signs / max(1, len(body.sentences))
 
 
-def classify(a: Doc, b: Doc, body_a: Body, body_b: Body) -> Derivation | None:
-    """The derivation between two articles, oriented copy → source, or None."""
-    evidence = measure(a, b, body_a, body_b)
+def classify(a: Doc, b: Doc, body_a: Body, body_b: Body,
+             boilerplate: set[tuple[str, ...]] | frozenset = frozenset()) -> Derivation | None:
+    """The derivation between two articles, oriented copy → source, or None; shared
+    ``boilerplate`` runs (``LineageIndex.boilerplate``) are no evidence of a shared source."""
+    evidence = measure(a, b, body_a, body_b, boilerplate)
     smaller_verbatim = evidence.verbatim_a if len(body_a.sentences) <= len(
         body_b.sentences) else evidence.verbatim_b
     smaller_parallel = max(evidence.parallel_pairs / max(1, min(
