@@ -44,6 +44,7 @@ from kg.errors import QueryError, StoreError
 from kg.store import KGStore
 
 TIMEOUT_S = 300.0
+UPDATE_TRIPLES = 1000   # per bulk-load update (Virtuoso refuses updates past ~10k SQL lines)
 PAGE_ROWS = 10_000        # rows per request when a read is paged
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
@@ -166,11 +167,25 @@ class RemoteStore:
         self._post(self.update_url, [("update", sparql)], "*/*")
 
     def bulk_load(self, input: bytes, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
-        """Insert a chunk of N-Quads with one update, graph by graph (what
-        ``KGStore.bulk_load`` hands over). INSERT … WHERE {} rather than INSERT DATA,
+        """Insert a chunk of N-Quads (what ``KGStore.bulk_load`` hands over) in updates of at
+        most ``UPDATE_TRIPLES`` triples: Virtuoso refuses an update whose SQL grows past
+        10,000 lines. Triples with blank nodes go in one update, since a blank node names
+        one node only within one request. INSERT … WHERE {} rather than INSERT DATA,
         because Virtuoso refuses blank nodes in INSERT DATA."""
-        graphs: dict[str, list[ox.Triple]] = {}
+        plain: list[ox.Quad] = []
+        blank: list[ox.Quad] = []
         for quad in ox.parse(input, format=format):
+            (blank if isinstance(quad.subject, ox.BlankNode) or isinstance(
+                quad.object, ox.BlankNode) else plain).append(quad)
+        for start in range(0, len(plain), UPDATE_TRIPLES):
+            self._insert(plain[start:start + UPDATE_TRIPLES])
+        if blank:
+            self._insert(blank)
+
+    def _insert(self, quads: list[ox.Quad]) -> None:
+        """One INSERT … WHERE {} update of ``quads``, graph by graph."""
+        graphs: dict[str, list[ox.Triple]] = {}
+        for quad in quads:
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
             graphs.setdefault(name, []).append(ox.Triple(quad.subject, quad.predicate,
                                                          quad.object))
