@@ -42,7 +42,8 @@ from kg.config import Config
 from kg.crosssource import contradictions as contra
 from kg.crosssource import emit
 from kg.crosssource.corpus import actor_names, article_fingerprints, read_claims, read_docs
-from kg.crosssource.distortions import find_attributions, find_distortions
+from kg.crosssource.distortions import (directed_sources, find_attributions,
+                                         find_distortions)
 from kg.crosssource.entities import EntityMatcher
 from kg.crosssource.lineage import Body, LineageIndex, Signatures, classify, reduce
 from kg.crosssource.model import (ClaimRecord, Contradiction, CrossReport, Derivation,
@@ -234,6 +235,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         if derivation.directed:
             sources[derivation.copy].append(derivation.source)
     distortions: list[Distortion] = []
+    directed = directed_sources(derivations)
     cache: dict[str, tuple[tuple, list[Distortion]]] = {}
     for statement in statements:
         members = tuple(sorted(statement.claims))
@@ -245,7 +247,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         else:
             member_docs = {a: doc(a) for a in articles}
             found = find_distortions([statement], state.claims, member_docs, derivations,
-                                     matcher)
+                                     matcher, directed)
         cache[statement.key] = (signature, found)
         distortions += found
     state.distortion_cache = cache

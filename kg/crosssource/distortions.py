@@ -360,7 +360,8 @@ def compare(new_text: str, new_range: tuple[int, int], old_text: str,
 # ---------------------------------------------------------------- across a statement
 
 
-def _directed_sources(derivations: Iterable[Derivation]) -> dict[str, list[str]]:
+def directed_sources(derivations: Iterable[Derivation]) -> dict[str, list[str]]:
+    """Each copy's sources, most confident first."""
     sources: dict[str, list[str]] = defaultdict(list)
     for derivation in sorted(derivations, key=lambda d: (-d.confidence, d.source)):
         if derivation.directed:
@@ -397,8 +398,12 @@ def pick_original(member: ClaimRecord, members: list[ClaimRecord], docs: dict[st
 
 def find_distortions(statements: Iterable[Statement], claims: dict[str, ClaimRecord],
                      docs: dict[str, Doc], derivations: Iterable[Derivation],
-                     matcher: EntityMatcher) -> list[Distortion]:
-    sources = _directed_sources(derivations)
+                     matcher: EntityMatcher,
+                     sources: dict[str, list[str]] | None = None) -> list[Distortion]:
+    """Distortions within ``statements``; ``sources`` is ``directed_sources(derivations)``,
+    passed in by callers that look at one statement at a time (so it is computed once)."""
+    if sources is None:
+        sources = directed_sources(derivations)
     found: list[Distortion] = []
     for statement in statements:
         members = [claims[c] for c in statement.claims if c in claims]

@@ -104,6 +104,12 @@ class Body:
         sentence_words = [words(s.text) for s in kept]
         return cls(kept, sentence_words, [w for ws in sentence_words for w in ws])
 
+    @functools.cached_property
+    def comparable(self) -> tuple[list[list[str]], list[str]]:
+        """The sentences long enough to align (``MIN_SENTENCE_WORDS``), and their codes."""
+        kept = [ws for ws in self.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
+        return kept, [encode(ws) for ws in kept]
+
     def content_words(self) -> list[str]:
         stop = cues().stopwords
         return [w for w in self.words if w not in stop]
@@ -248,24 +254,44 @@ class PairEvidence:
     quotes_b: bool
 
 
-def _best_matches(left: list[list[str]], right: list[list[str]]) -> list[tuple[float, int]]:
+# Each word becomes one character, so that rapidfuzz compares sentences as strings in one
+# C++ call; the codes are shared by every text of the process, so each body is encoded once.
+_CODES: dict[str, str] = {}
+_FIRST_CODE = 0x100
+_SURROGATES = range(0xD800, 0xE000)                                # not characters
+_CODE_COUNT = 0x110000 - _FIRST_CODE - len(_SURROGATES)
+
+
+def _code(word: str) -> str:
+    found = _CODES.get(word)
+    if found is None:
+        # Past ~1.1M distinct words codes repeat: rare collisions, not errors.
+        number = _FIRST_CODE + len(_CODES) % _CODE_COUNT
+        if number >= _SURROGATES.start:
+            number += len(_SURROGATES)
+        found = _CODES[word] = chr(number)
+    return found
+
+
+def encode(sentence: list[str]) -> str:
+    """A sentence's words as one string, a character per word."""
+    return "".join(_code(w) for w in sentence)
+
+
+def _best_matches(left: list[list[str]], right: list[list[str]], left_codes: list[str] | None
+                  = None, right_codes: list[str] | None = None) -> list[tuple[float, int]]:
     """For each sentence of ``left``, its most similar sentence of ``right`` (word-level Indel
     similarity, first best on ties) and the score, or (0.0, -1) when none is comparable.
 
-    Sentences whose lengths differ by more than half the longer are not compared. Each word
-    becomes one character so that rapidfuzz compares all pairs in one C++ call; the scores
-    are those of comparing the word lists themselves.
+    Sentences whose lengths differ by more than half the longer are not compared; the
+    ``*_codes`` are the sentences already ``encode``d, when the caller keeps them.
     """
     if not left:
         return []
     if not right:
         return [(0.0, -1)] * len(left)
-    alphabet: dict[str, str] = {}
-
-    def encode(sentence: list[str]) -> str:
-        return "".join(alphabet.setdefault(w, chr(0x100 + len(alphabet))) for w in sentence)
-
-    scores = cdist([encode(ws) for ws in left], [encode(ws) for ws in right],
+    scores = cdist(left_codes or [encode(ws) for ws in left],
+                   right_codes or [encode(ws) for ws in right],
                    scorer=Indel.normalized_similarity, dtype=np.float64)
     len_left = np.array([len(ws) for ws in left])[:, None]
     len_right = np.array([len(ws) for ws in right])[None, :]
@@ -320,9 +346,9 @@ def _outlet_pattern(outlet: str) -> re.Pattern[str]:
 
 def measure(a: Doc, b: Doc, body_a: Body, body_b: Body,
             boilerplate: set[tuple[str, ...]] | frozenset = frozenset()) -> PairEvidence:
-    left = [ws for ws in body_a.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
-    right = [ws for ws in body_b.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
-    best_a, best_b = _best_matches(left, right), _best_matches(right, left)
+    (left, left_codes), (right, right_codes) = body_a.comparable, body_b.comparable
+    best_a = _best_matches(left, right, left_codes, right_codes)
+    best_b = _best_matches(right, left, right_codes, left_codes)
 
     def share(best: list[tuple[float, int]], threshold: float) -> float:
         return sum(1 for score, _ in best if score >= threshold) / max(1, len(best))
