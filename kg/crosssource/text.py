@@ -124,6 +124,10 @@ class Weights:
     def __init__(self, df: Mapping[str, int], n: int):
         self.df = df
         self.n = n
+        # Weights are read-only once made (a new one is made when df changes), so a
+        # term's weight and a stem set's mass can be kept: claims are compared many times.
+        self._weights: dict[str, float] = {}
+        self._masses: dict[frozenset[str], float] = {}
 
     @classmethod
     def of(cls, documents: Iterable[Iterable[str]]) -> Weights:
@@ -135,9 +139,18 @@ class Weights:
         return cls(df, n)
 
     def __call__(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5)) + 0.1
+        found = self._weights.get(term)
+        if found is None:
+            found = self._weights[term] = math.log((self.n + 1) / (self.df.get(term, 0) + 0.5)
+                                                   ) + 0.1
+        return found
 
     def mass(self, terms: Iterable[str]) -> float:
+        if isinstance(terms, frozenset):
+            found = self._masses.get(terms)
+            if found is None:
+                found = self._masses[terms] = sum(self(t) for t in terms)
+            return found
         return sum(self(t) for t in set(terms))
 
 
