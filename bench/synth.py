@@ -225,7 +225,7 @@ class Writer:
                         f"{first} {last}, {country}'s {role},")
 
             claim = (rng.choice(CLAIMS).format(state=rng.choice(STATES), org=org, topic=topic)
-                     if rng.random() < 0.25 else clause(rng, fill))
+                     if rng.random() < 0.1 else clause(rng, fill))
             if roll < 0.22:
                 who, verb = speaker(), rng.choice(SPEECH)
                 sentence = (f"\u201c{claim[0].upper()}{claim[1:]},\u201d {who.rstrip(',')} {verb}."
