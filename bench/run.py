@@ -287,8 +287,12 @@ def rdflib_times(nq: Path, prefixes: str, repeat: int) -> tuple[float, dict[str,
                                       for n, q in pending]) + "\n")
         child.stdin.flush()
         lines: queue_module.Queue = queue_module.Queue()
-        threading.Thread(target=lambda: [lines.put(l) for l in child.stdout] + [lines.put("")],
-                         daemon=True).start()
+        def relay(stream=child.stdout, sink=lines) -> None:   # bound now, not at call time
+            for line in stream:
+                sink.put(line)
+            sink.put("")
+
+        threading.Thread(target=relay, daemon=True).start()
         try:
             load = json.loads(lines.get(timeout=3600))["load"]
             while pending:
