@@ -77,9 +77,13 @@ WHEN = ["on {day}", "late on {day}", "earlier this month", "last week", "in {mon
         "at a closed session", "despite protests", "without a vote", "for the second time"]
 PLACES = ["in the capital", "in the north", "near the border", "in the port city",
           "in the southern provinces", "on the coast", "in the mining region", "in {city}"]
-CITIES = ["Aldera", "Brevik", "Castora", "Dunmore", "Eskar", "Felsen", "Gorran", "Halvik",
-          "Istra", "Jorvik", "Kelmar", "Lusk", "Marano", "Norvik", "Orsha", "Palen", "Quarry",
-          "Rivna", "Sotra", "Tulen", "Ulmar", "Varna", "Wexley", "Yarrow", "Zelen"]
+_SYLLABLES = ["al", "bre", "cas", "dun", "es", "fel", "gor", "hal", "is", "jor", "kel", "lus",
+              "mar", "nor", "or", "pal", "qua", "riv", "sot", "tul", "ul", "var", "wex", "yar",
+              "zel", "ka", "ro", "vin", "do", "te", "mi", "sa", "lo", "ne", "po", "ri"]
+# Place names made of syllables (36^3 of them): like real local news, most sentences name
+# a place of their own, so unrelated articles rarely share eight words in a row.
+CITIES = sorted({(a + b + c).capitalize() for a in _SYLLABLES for b in _SYLLABLES
+                 for c in _SYLLABLES[::3]})
 NOUNS = ["protesters", "farmers", "students", "workers", "residents", "soldiers", "refugees",
          "doctors", "traders", "fishermen", "miners", "pensioners", "drivers", "teachers"]
 DOINGS = ["gathered", "marched", "waited", "queued", "rallied", "were evacuated",
@@ -136,6 +140,8 @@ def clause(rng: random.Random, fill: dict[str, str]) -> str:
     when = rng.choice(WHEN).format(day=rng.choice(DAYS), month=rng.choice(MONTHS))
     where = rng.choice(PLACES).format(city=rng.choice(CITIES))
     subject, verb = rng.choice(SUBJECTS), rng.choice(VERBS)
+    if rng.random() < 0.7:
+        subject = f"{subject} of {rng.choice(CITIES)}"
     plan = f"{rng.choice(OBJECTS)} {rng.choice(ACTIONS)}"
     n = rng.randint(3, 97)
     shape = rng.randrange(5)
@@ -157,7 +163,7 @@ def clause(rng: random.Random, fill: dict[str, str]) -> str:
 def narrative(rng: random.Random, fill: dict[str, str]) -> str:
     """One narrative sentence; a stock phrase only now and then, as in real copy."""
     roll = rng.random()
-    if roll < 0.1:
+    if roll < 0.04:      # stock phrases: few, as in real copy
         return rng.choice(FILLER).format(**fill)
     if roll < 0.45:
         text = clause(rng, fill)
@@ -168,7 +174,9 @@ def narrative(rng: random.Random, fill: dict[str, str]) -> str:
                 f"{rng.choice(PLACES).format(city=rng.choice(CITIES))} "
                 f"{rng.choice(WHEN).format(day=rng.choice(DAYS), month=rng.choice(MONTHS))}, "
                 f"officials in {rng.choice(CITIES)} said.")
-    return (f"The dispute over {fill['topic']} deepened after {clause(rng, fill)}, and "
+    return (f"In {rng.choice(CITIES)}, {rng.choice(['anger', 'debate', 'concern', 'tension'])} "
+            f"over {fill['topic']} {rng.choice(['grew', 'rose', 'spread', 'mounted'])} after "
+            f"{clause(rng, fill)}, and "
             f"{rng.randint(2, 40)} {rng.choice(NOUNS)} were reported {rng.choice(PLACES).format(city=rng.choice(CITIES))}.")
 
 
@@ -202,7 +210,14 @@ class Writer:
                 "n": str(rng.randint(2, 400))}
         date = f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(2019, 2025)}"
         author = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        lines = [f"{state} and {other} clash over {topic} as talks stall",
+        headline = rng.choice([
+            f"{state} and {other} clash over {topic} as talks stall",
+            f"{state} rejects {other}'s terms on {topic}",
+            f"Talks on {topic} stall in {rng.choice(CITIES)}",
+            f"{other} warns {state} over {topic} after {rng.choice(NOUNS)} protest",
+            f"{state} and {other} edge towards deal on {topic}",
+            f"What {state}'s new stance on {topic} means for {rng.choice(CITIES)}"])
+        lines = [headline,
                  f"By {author}", date, ""]
         target_words = int(min(700, max(250, rng.lognormvariate(6.05, 0.3))))
         words = 0
