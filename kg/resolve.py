@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
@@ -30,7 +31,12 @@ _DESCRIPTOR_WORDS = ("tv", "television", "media", "broadcaster", "channel", "rad
 
 def name_tokens(name: str) -> list[str]:
     """Folded tokens of a name; hyphens split ("Kim Jong-un" → kim, jong, un)."""
-    return fold(name.replace("-", " ").replace(".", " ")).split()
+    return list(_name_tokens(name))
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(fold(name.replace("-", " ").replace(".", " ")).split())
 
 
 def same_token(a: str, b: str) -> bool:
@@ -121,16 +127,19 @@ class Registry:
     gazetteer: Gazetteer
     actors: dict[str, Actor] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)
+    index: NameIndex = field(default_factory=lambda: NameIndex(), repr=False)
 
     # ------------------------------------------------------------ registry
 
     def add_known(self, key: str, type_: str, label: str, alt_labels: Iterable[str],
                   wikidata: str | None) -> None:
         """Register an actor read back from the store's entity graph."""
-        actor = self.actors.setdefault(key, Actor(key, type_))
-        actor.names[label] += 1
-        for alt in alt_labels:
-            actor.names[alt] += 1
+        actor = self.actors.get(key)
+        if actor is None:
+            actor = self._add(Actor(key, type_))
+        for name in (label, *alt_labels):
+            actor.names[name] += 1
+            self.index.note(actor, name)
         actor.wikidata = actor.wikidata or wikidata
         entry = self.gazetteer.get(key)
         if entry is not None:
@@ -141,8 +150,15 @@ class Registry:
         assert entry is not None
         actor = self.actors.get(key)
         if actor is None:
-            actor = self.actors[key] = Actor(key, entry.type, label=entry.label,
-                                             wikidata=entry.wikidata, gazetteer_key=key)
+            actor = self._add(Actor(key, entry.type, label=entry.label,
+                                    wikidata=entry.wikidata, gazetteer_key=key))
+        return actor
+
+    def _add(self, actor: Actor) -> Actor:
+        self.actors[actor.key] = actor
+        self.index.add(actor)
+        for name in actor.names:
+            self.index.note(actor, name)
         return actor
 
     def _new_actor(self, name: str, type_: str) -> Actor:
@@ -154,8 +170,7 @@ class Registry:
         while key in self.actors:
             key = f"{base}-{number}"
             number += 1
-        actor = self.actors[key] = Actor(key, type_)
-        return actor
+        return self._add(Actor(key, type_))
 
     # ------------------------------------------------------------ resolution
 
@@ -204,6 +219,7 @@ class Registry:
     def _use(self, actor: Actor, mention: Mention) -> None:
         mention.actor = actor.key
         actor.names[mention.name] += 1
+        self.index.note(actor, mention.name)
         self.touched.add(actor.key)
 
     def _resolve_people(self, people: list[Mention]) -> None:
@@ -233,16 +249,17 @@ class Registry:
             self._use(actor, mention)
 
     def _find_person(self, name: str) -> Actor | None:
-        for actor in self.actors.values():
-            if actor.type == "Person" and any(same_person_name(name, n) for n in actor.names):
-                return actor
-        return None
+        """The first known person (in registration order) with a name that
+        ``same_person_name`` matches."""
+        found = [key for key, known in self.index.similar_person_names(name)
+                 if same_person_name(name, known)]
+        return self.actors[min(found, key=self.index.order.__getitem__)] if found else None
 
     def _find_person_by_surname(self, surname: str) -> Actor | None:
         """A lone surname joins the one known person with that surname, if only one."""
-        found = {a.key: a for a in self.actors.values() if a.type == "Person"
-                 and any(len(name_tokens(n)) > 1 and same_surname(surname, n) for n in a.names)}
-        return next(iter(found.values())) if len(found) == 1 else None
+        found = {key for key, known in self.index.surname_candidates(surname)
+                 if same_surname(surname, known)}
+        return self.actors[found.pop()] if len(found) == 1 else None
 
     def _resolve_descriptors(self, extraction: Extraction, mentions: list[Mention]) -> None:
         """'state TV' is the article's one named broadcaster, when it names exactly one."""
@@ -256,15 +273,11 @@ class Registry:
 
     def _resolve_named(self, mention: Mention) -> None:
         target = fold(mention.name).removeprefix("the ")
-        for actor in self.actors.values():
-            if actor.type != mention.type:
-                continue
-            for name in actor.names:
-                other = fold(name).removeprefix("the ")
-                if other == target or (mention.type == "Organization" and len(target) > 12
-                                       and ratio(other, target) / 100 >= ORG_MIN):
-                    self._use(actor, mention)
-                    return
+        found = self.index.named(mention.type, target,
+                                 fuzzy=mention.type == "Organization" and len(target) > 12)
+        if found:
+            self._use(self.actors[min(found, key=self.index.order.__getitem__)], mention)
+            return
         for entry in self.gazetteer.entries.values():
             if entry.type == mention.type == "Organization" and len(target) > 12 and any(
                     ratio(fold(n).removeprefix("the "), target) / 100 >= ORG_MIN
@@ -272,6 +285,86 @@ class Registry:
                 self._use(self._gazetteer_actor(entry.key), mention)
                 return
         self._use(self._new_actor(mention.name, mention.type), mention)
+
+
+class NameIndex:
+    """The registry's names indexed for resolution, so that a mention is compared with the
+    few names that can match it rather than every actor seen so far (a linear scan per
+    mention made a build quadratic in its actors). Each lookup returns a superset of the
+    matches; the caller confirms them with the same functions as before.
+    """
+
+    def __init__(self) -> None:
+        self.order: dict[str, int] = {}                     # actor key -> registration order
+        self._seen: set[tuple[str, str]] = set()            # (actor key, name) indexed
+        self._person_names: list[str] = []                  # joined name tokens, for rapidfuzz
+        self._person_rows: list[tuple[str, str]] = []       # (actor key, name), same order
+        self._by_family: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+        self._family_tokens: dict[str, set[tuple[str, str]]] = {}   # one-token family names
+        self._family_list: list[str] = []
+        self._exact: dict[tuple[str, str], set[str]] = {}   # (type, folded name) -> keys
+        self._org_names: list[str] = []
+        self._org_rows: list[str] = []
+
+    def add(self, actor: Actor) -> None:
+        self.order.setdefault(actor.key, len(self.order))
+
+    def note(self, actor: Actor, name: str) -> None:
+        """Index ``name`` as one of ``actor``'s names (once)."""
+        if (actor.key, name) in self._seen:
+            return
+        self._seen.add((actor.key, name))
+        self.order.setdefault(actor.key, len(self.order))
+        folded = fold(name).removeprefix("the ")
+        self._exact.setdefault((actor.type, folded), set()).add(actor.key)
+        if actor.type == "Organization":
+            self._org_names.append(folded)
+            self._org_rows.append(actor.key)
+        if actor.type != "Person":
+            return
+        tokens = _name_tokens(name)
+        self._person_names.append(" ".join(tokens))
+        self._person_rows.append((actor.key, name))
+        if len(tokens) < 2:
+            return
+        row = (actor.key, name)
+        keys = {tuple(family_name(name))} | {tokens[-k:] for k in range(2, len(tokens))}
+        for key in keys:
+            self._by_family.setdefault(key, set()).add(row)
+        family = family_name(name)
+        if len(family) == 1:
+            if family[0] not in self._family_tokens:
+                self._family_list.append(family[0])
+            self._family_tokens.setdefault(family[0], set()).add(row)
+
+    def similar_person_names(self, name: str) -> list[tuple[str, str]]:
+        """(key, name) of the people whose name's joined tokens are at least NAME_MIN alike."""
+        query = " ".join(_name_tokens(name))
+        hits = process.extract(query, self._person_names, scorer=ratio, limit=None,
+                               score_cutoff=100 * NAME_MIN - 0.01)
+        return [self._person_rows[index] for _, _, index in hits]
+
+    def surname_candidates(self, surname: str) -> set[tuple[str, str]]:
+        """(key, full name) of the people whose family name (or last tokens) is ``surname``,
+        or close to it for a one-word surname."""
+        tokens = _name_tokens(surname)
+        found = set(self._by_family.get(tokens, ()))
+        if len(tokens) == 1 and self._family_list:
+            for scorer, cutoff in ((ratio, 100 * SURNAME_MIN - 0.01), (Levenshtein.distance, 1)):
+                for token, _, _ in process.extract(tokens[0], self._family_list, scorer=scorer,
+                                                   limit=None, score_cutoff=cutoff):
+                    found |= self._family_tokens[token]
+        return found
+
+    def named(self, type_: str, target: str, fuzzy: bool) -> set[str]:
+        """Keys of the actors of ``type_`` with the folded name ``target`` (or, ``fuzzy``,
+        an organisation name at least ORG_MIN alike)."""
+        found = set(self._exact.get((type_, target), ()))
+        if fuzzy:
+            for _, _, index in process.extract(target, self._org_names, scorer=ratio,
+                                               limit=None, score_cutoff=100 * ORG_MIN - 0.01):
+                found.add(self._org_rows[index])
+        return found
 
 
 def _is_media_descriptor(name: str) -> bool:
