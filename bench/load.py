@@ -46,7 +46,9 @@ from collections.abc import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
+from sections import replace_section  # noqa: E402
 from server.examples import EXAMPLES, STATEMENT_SLOT  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -388,14 +390,7 @@ def benchmarks_section(result: Result) -> str:
 
 def write_benchmarks(result: Result, path: Path = BENCHMARKS) -> None:
     """Put the Load section into BENCHMARKS.md, replacing the previous one (only that)."""
-    section = benchmarks_section(result)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_section(benchmarks_section(result), BEGIN, END, path)
 
 
 # ------------------------------------------------------------------ main

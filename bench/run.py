@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import synth  # noqa: E402
+from sections import replace_section  # noqa: E402
 
 PY = sys.executable
 KG = str(Path(PY).parent / "kg")
@@ -488,14 +489,8 @@ BEGIN, END = "<!-- run:begin -->", "<!-- run:end -->"
 
 def write_benchmarks(tables: str, path: Path = BENCHMARKS) -> None:
     """Put this run's tables into BENCHMARKS.md, replacing the previous run's (only those)."""
-    section = f"{BEGIN}\n## Tables of the last run (`bench/run.py`)\n\n{tables.strip()}\n{END}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_section(f"{BEGIN}\n## Tables of the last run (`bench/run.py`)\n\n{tables.strip()}\n"
+                    f"{END}", BEGIN, END, path)
 
 
 
