@@ -185,19 +185,14 @@ class _Schema:
             return " ".join(f"({k} {v})" for k, vs in sorted(mapping.items(), key=str)
                             for v in vs)
 
-        operations = []
-        if self.super_classes:
-            operations.append("INSERT { ?s a ?c } WHERE { VALUES (?t ?c) { "
-                              f"{values(self.super_classes)} }} ?s a ?t }}")
-        if self.super_properties:
-            operations.append("INSERT { ?s ?q ?o } WHERE { VALUES (?p ?q) { "
-                              f"{values(self.super_properties)} }} ?s ?p ?o }}")
-        if self.domains:
-            operations.append("INSERT { ?s a ?c } WHERE { VALUES (?p ?c) { "
-                              f"{values(self.domains)} }} ?s ?p ?o }}")
-        if self.ranges:
-            operations.append("INSERT { ?o a ?c } WHERE { VALUES (?p ?c) { "
-                              f"{values(self.ranges)} }} ?s ?p ?o FILTER(!isLiteral(?o)) }}")
+        rules = (   # (mapping, what it inserts, the pair its VALUES binds, the pattern)
+            (self.super_classes, "?s a ?c", "?t ?c", "?s a ?t"),
+            (self.super_properties, "?s ?q ?o", "?p ?q", "?s ?p ?o"),
+            (self.domains, "?s a ?c", "?p ?c", "?s ?p ?o"),
+            (self.ranges, "?o a ?c", "?p ?c", "?s ?p ?o FILTER(!isLiteral(?o))"),
+        )
+        operations = [f"INSERT {{ {insert} }} WHERE {{ VALUES ({pair}) {{ {values(mapping)} }} "
+                      f"{pattern} }}" for mapping, insert, pair, pattern in rules if mapping]
         return " ;\n".join(operations)
 
 
