@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 
 from kg.backends import open_store
 from kg.backends.sparql_http import RemoteResultCut, RemoteStore
 from server.errors import QueryRefused, QuerySyntaxError, ResultTooLarge
-from server.safety import _nodes, _refuse_service, _refuse_undeclared_prefixes
+from server.safety import parse_checked, tree_nodes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EXTENSION_MARKS = ("bif:", "sql:")   # Virtuoso's SQL built-ins and procedures, by any name
@@ -92,16 +91,9 @@ def check_query(text: str, *, base: str, prefixes: Mapping[str, str]) -> None:
         if mark in lowered:
             raise QueryRefused(f"'{mark}' names the SPARQL server's own built-ins, which this "
                                f"endpoint does not forward; {NOT_FORWARDED}")
-    try:
-        prologue, query = parseQuery(text)
-    except ParseBaseException as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
-    except RecursionError:
-        raise QuerySyntaxError("the query is nested too deeply to parse") from None
-    _refuse_service(query)
-    _refuse_undeclared_prefixes(prologue, query, prefixes)
+    prologue, query = parse_checked(text, prefixes, update_hint=False)
     resolved = translatePrologue(prologue, base or None, dict(prefixes))
-    for node in _nodes(query):
+    for node in tree_nodes(query):
         if node.name == "Function":
             iri = str(resolved.absolutize(node.iri))
             if not iri.startswith(XSD):

@@ -90,14 +90,7 @@ def parse_query(text: str, *, base: str, prefixes: Mapping[str, str]) -> ParsedQ
             uses a prefix neither declared nor in ``prefixes``.
         QueryRefused: it uses SERVICE (400).
     """
-    try:
-        prologue, query = parseQuery(text)
-    except ParseBaseException as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}{_update_hint(text)}") from None
-    except RecursionError:
-        raise QuerySyntaxError("the query is nested too deeply to parse") from None
-    _refuse_service(query)
-    _refuse_undeclared_prefixes(prologue, query, prefixes)
+    prologue, query = parse_checked(text, prefixes)
     resolved = translatePrologue(prologue, base, dict(prefixes))
     from_graphs, from_named = [], []
     # CompValue attributes are None when absent (its .get() would return the key itself).
@@ -107,6 +100,28 @@ def parse_query(text: str, *, base: str, prefixes: Mapping[str, str]) -> ParsedQ
         else:
             from_named.append(str(resolved.absolutize(clause.named)))
     return ParsedQuery(FORMS[query.name], tuple(from_graphs), tuple(from_named))
+
+
+def parse_checked(text: str, prefixes: Mapping[str, str], *, update_hint: bool = True
+                  ) -> tuple[ParseResults, CompValue]:
+    """rdflib's parse of a query (prologue, query), with SERVICE and undeclared prefixes
+    refused; shared by this endpoint's checks and those of a forwarding one (server.remote).
+
+    Raises:
+        QuerySyntaxError: the query does not parse (with a hint when it is an update and
+            ``update_hint``), is nested too deeply, or uses an undeclared prefix.
+        QueryRefused: it uses SERVICE.
+    """
+    try:
+        prologue, query = parseQuery(text)
+    except ParseBaseException as exc:
+        hint = _update_hint(text) if update_hint else ""
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}{hint}") from None
+    except RecursionError:
+        raise QuerySyntaxError("the query is nested too deeply to parse") from None
+    _refuse_service(query)
+    _refuse_undeclared_prefixes(prologue, query, prefixes)
+    return prologue, query
 
 
 def check_update(text: str) -> None:
@@ -122,7 +137,7 @@ def check_update(text: str) -> None:
         raise QuerySyntaxError(f"SPARQL Update syntax error: {exc}") from None
     except RecursionError:
         raise QuerySyntaxError("the update is nested too deeply to parse") from None
-    for node in _nodes(update):
+    for node in tree_nodes(update):
         if node.name == "Load":
             raise QueryRefused(f"LOAD {_term_text(node.iri)} is refused: {NO_FETCH}")
     _refuse_service(update)
@@ -145,7 +160,7 @@ def _refuse_undeclared_prefixes(prologue: ParseResults, query: CompValue,
                                 prefixes: Mapping[str, str]) -> None:
     """Name an undeclared prefix plainly (pyoxigraph's message buries it in a list of tokens)."""
     declared = {decl.prefix or "" for decl in prologue if decl.name == "PrefixDecl"}
-    for node in _nodes(query):
+    for node in tree_nodes(query):
         if node.name == "pname" and (node.prefix or "") not in declared | prefixes.keys():
             raise QuerySyntaxError(
                 f"SPARQL syntax error: undeclared prefix in {_term_text(node)}; declare it "
@@ -154,7 +169,7 @@ def _refuse_undeclared_prefixes(prologue: ParseResults, query: CompValue,
 
 
 def _refuse_service(tree: object) -> None:
-    for node in _nodes(tree):
+    for node in tree_nodes(tree):
         if node.name == "ServiceGraphPattern":
             raise QueryRefused(f"SERVICE {_term_text(node.term)} is refused: {NO_FETCH}")
 
@@ -175,7 +190,7 @@ def _update_hint(text: str) -> str:
     return " (this is a SPARQL Update: send it as update= or application/sparql-update)"
 
 
-def _nodes(tree: object) -> Iterator[CompValue]:
+def tree_nodes(tree: object) -> Iterator[CompValue]:
     """Every CompValue of an rdflib parse tree, depth first."""
     if isinstance(tree, CompValue):
         yield tree
@@ -185,4 +200,4 @@ def _nodes(tree: object) -> Iterator[CompValue]:
     else:
         return
     for child in children:
-        yield from _nodes(child)
+        yield from tree_nodes(child)
