@@ -485,10 +485,11 @@ def test_crosssource_graph_is_written_to_virtuoso_in_pieces(remote_seeds: str, s
     """The cross-article graph goes to a SPARQL server in updates of bounded size (one big
     update exhausts Virtuoso's memory at a few hundred articles) and equals the embedded one."""
     import kg.crosssource as crosssource
+    from kg.backends import sparql_http
 
     _, seeds, _ = seed_build
     graph = ox.NamedNode(str(Config(store=Path(remote_seeds)).iris.graph("crosssource")))
-    monkeypatch.setattr(crosssource, "UPDATE_TRIPLES", 7)
+    monkeypatch.setattr(sparql_http, "UPDATE_TRIPLES", 7)
     sent: list[str] = []
     with open_store(remote_seeds) as remote:
         update = remote.oxigraph.update

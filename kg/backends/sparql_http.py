@@ -34,9 +34,9 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from email.message import Message
-from typing import IO
+from typing import IO, TypeVar
 
 import pyoxigraph as ox
 
@@ -44,6 +44,7 @@ from kg.errors import QueryError, StoreError
 from kg.store import KGStore
 
 TIMEOUT_S = 300.0
+T = TypeVar("T")
 UPDATE_TRIPLES = 1000   # per bulk-load update (Virtuoso refuses updates past ~10k SQL lines)
 PAGE_ROWS = 10_000        # rows per request when a read is paged
 _RESULTS_JSON = "application/sparql-results+json"
@@ -68,6 +69,16 @@ class RemoteResultCut(OSError):
     def __init__(self, message: str, cap: int | None = None) -> None:
         super().__init__(message)
         self.cap = cap
+
+
+def update_pieces(items: list[T], has_blank: Callable[[T], bool]) -> list[list[T]]:
+    """``items`` (triples or their lines) in pieces of at most ``UPDATE_TRIPLES``, one update
+    each, except that the items with a blank node make one piece together: a blank node
+    names one node only within one request."""
+    plain = [item for item in items if not has_blank(item)]
+    blank = [item for item in items if has_blank(item)]
+    pieces = [plain[i:i + UPDATE_TRIPLES] for i in range(0, len(plain), UPDATE_TRIPLES)]
+    return pieces + ([blank] if blank else [])
 
 
 class RemoteStore:
@@ -172,15 +183,9 @@ class RemoteStore:
         10,000 lines. Triples with blank nodes go in one update, since a blank node names
         one node only within one request. INSERT … WHERE {} rather than INSERT DATA,
         because Virtuoso refuses blank nodes in INSERT DATA."""
-        plain: list[ox.Quad] = []
-        blank: list[ox.Quad] = []
-        for quad in ox.parse(input, format=format):
-            (blank if isinstance(quad.subject, ox.BlankNode) or isinstance(
-                quad.object, ox.BlankNode) else plain).append(quad)
-        for start in range(0, len(plain), UPDATE_TRIPLES):
-            self._insert(plain[start:start + UPDATE_TRIPLES])
-        if blank:
-            self._insert(blank)
+        for piece in update_pieces(list(ox.parse(input, format=format)), lambda q: isinstance(
+                q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)):
+            self._insert(piece)
 
     def _insert(self, quads: list[ox.Quad]) -> None:
         """One INSERT … WHERE {} update of ``quads``, graph by graph."""

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.backends.sparql_http import UPDATE_TRIPLES
+from kg.backends.sparql_http import update_pieces
 from kg.config import Config
 from kg.crosssource import contradictions as contra
 from kg.crosssource import emit
@@ -186,9 +186,8 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
         signatures = Signatures.of(body(iri))
-        found = sorted(state.lineage.candidates(iri, signatures))
-        boilerplate = state.lineage.boilerplate(iri, signatures) if found else set()
-        for other in found:
+        found, boilerplate = state.lineage.candidates_and_boilerplate(iri, signatures)
+        for other in sorted(found):
             lineage_comparisons += 1
             derivation = classify(doc(iri), doc(other), body(iri), body(other), boilerplate)
             if derivation is not None:
@@ -404,12 +403,8 @@ def _within_one_statement(item: Contradiction, state: CrossState,
 def _data(verb: str, graph: str, lines: list[str]) -> list[str]:
     """``verb`` DATA operations on ``graph`` of at most UPDATE_TRIPLES lines each, with the
     lines that hold blank nodes kept together (a blank node is one node per operation)."""
-    blank = [line for line in lines if "_:" in line]
-    plain = [line for line in lines if "_:" not in line]
-    pieces = [plain[i:i + UPDATE_TRIPLES] for i in range(0, len(plain), UPDATE_TRIPLES)]
-    pieces += [blank] if blank else []
     return [f"{verb} DATA {{ GRAPH <{graph}> {{\n" + "\n".join(piece) + "\n} }"
-            for piece in pieces]
+            for piece in update_pieces(lines, lambda line: "_:" in line)]
 
 
 def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
@@ -422,10 +417,9 @@ def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
         gone, new = state.emitted - lines, lines - state.emitted
         operations = [*_data("DELETE", graph, sorted(gone)), *_data("INSERT", graph, sorted(new))]
         report.triples_added, report.triples_removed = len(new), len(gone)
-    if not operations:
-        pass
-    elif isinstance(store.oxigraph, ox.Store):
-        store.oxigraph.update(" ;\n".join(operations))   # one update: one transaction
+    if isinstance(store.oxigraph, ox.Store):
+        if operations:
+            store.oxigraph.update(" ;\n".join(operations))   # one update: one transaction
     else:
         # A SPARQL server refuses one huge update (Virtuoso: "SP030 memory exhausted"), so
         # pieces of at most UPDATE_TRIPLES lines; a failure half-way leaves the analysis

@@ -135,7 +135,7 @@ class Signatures:
 
     body: MinHash | None
     passages: list[MinHash]
-    passage_words: list[tuple[str, ...]] = field(default_factory=list)  # same order
+    passage_words: list[tuple[str, ...]]   # each passage's words, in the same order
 
     @classmethod
     def of(cls, body: Body) -> Signatures:
@@ -175,6 +175,17 @@ class LineageIndex:
         """Articles already indexed that may share wording with this one: at most
         ``MAX_CANDIDATES``, those sharing the most passages, then the most shingles."""
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
+        return self.candidates_and_boilerplate(iri, signatures)[0]
+
+    def boilerplate(self, iri: str, signatures: Signatures) -> set[tuple[str, ...]]:
+        """The word runs (``MIN_PASSAGE_WORDS`` long) of this article's passages that more
+        than ``MAX_PASSAGE_FANOUT`` indexed articles share: stock phrases, disclaimers and
+        wire boilerplate, which say nothing about who copied whom."""
+        return self.candidates_and_boilerplate(iri, signatures)[1]
+
+    def candidates_and_boilerplate(self, iri: str, signatures: Signatures
+                                   ) -> tuple[set[str], set[tuple[str, ...]]]:
+        """``candidates`` and ``boilerplate`` from one pass over the passage index."""
         jaccard: dict[str, float] = {}
         if signatures.body is not None:
             mine = signatures.body.hashvalues
@@ -186,31 +197,22 @@ class LineageIndex:
                     if estimate >= DOC_MIN_JACCARD:
                         jaccard[other] = estimate
         shared: Counter[str] = Counter()
-        for passage in signatures.passages:
-            hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
-            hits.discard(iri)
-            if len(hits) <= MAX_PASSAGE_FANOUT:
-                shared.update(hits)
-        found = (set(jaccard) | set(shared)) - {iri}
-        if len(found) <= MAX_CANDIDATES:
-            return found
-        # Boilerplate-heavy corpora make every pair a candidate; a copy shares more with
-        # its source than with anything else, so the best-ranked few are enough.
-        ranked = sorted(found, key=lambda other: (-shared[other], -jaccard.get(other, 0.0),
-                                                  other))
-        return set(ranked[:MAX_CANDIDATES])
-
-    def boilerplate(self, iri: str, signatures: Signatures) -> set[tuple[str, ...]]:
-        """The word runs (``MIN_PASSAGE_WORDS`` long) of this article's passages that more
-        than ``MAX_PASSAGE_FANOUT`` indexed articles share: stock phrases, disclaimers and
-        wire boilerplate, which say nothing about who copied whom."""
         common: set[tuple[str, ...]] = set()
         for passage, words_ in zip(signatures.passages, signatures.passage_words):
             hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
             hits.discard(iri)
-            if len(hits) > MAX_PASSAGE_FANOUT:
+            if len(hits) <= MAX_PASSAGE_FANOUT:
+                shared.update(hits)
+            else:
                 common |= _runs(list(words_))
-        return common
+        found = (set(jaccard) | set(shared)) - {iri}
+        if len(found) > MAX_CANDIDATES:
+            # Boilerplate-heavy corpora make every pair a candidate; a copy shares more with
+            # its source than with anything else, so the best-ranked few are enough.
+            found = set(sorted(found, key=lambda other: (-shared[other],
+                                                         -jaccard.get(other, 0.0),
+                                                         other))[:MAX_CANDIDATES])
+        return found, common
 
     def add(self, iri: str, body: Body | Signatures) -> None:
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
