@@ -314,7 +314,7 @@ class NameIndex:
         if (actor.key, name) in self._seen:
             return
         self._seen.add((actor.key, name))
-        self.order.setdefault(actor.key, len(self.order))
+        self.add(actor)
         folded = fold(name).removeprefix("the ")
         self._exact.setdefault((actor.type, folded), set()).add(actor.key)
         if actor.type == "Organization":
@@ -322,16 +322,14 @@ class NameIndex:
             self._org_rows.append(actor.key)
         if actor.type != "Person":
             return
-        tokens = _name_tokens(name)
+        row, tokens = (actor.key, name), _name_tokens(name)
         self._person_names.append(" ".join(tokens))
-        self._person_rows.append((actor.key, name))
+        self._person_rows.append(row)
         if len(tokens) < 2:
             return
-        row = (actor.key, name)
-        keys = {tuple(family_name(name))} | {tokens[-k:] for k in range(2, len(tokens))}
-        for key in keys:
-            self._by_family.setdefault(key, set()).add(row)
         family = family_name(name)
+        for key in {tuple(family)} | {tokens[-k:] for k in range(2, len(tokens))}:
+            self._by_family.setdefault(key, set()).add(row)
         if len(family) == 1:
             if family[0] not in self._family_tokens:
                 self._family_list.append(family[0])
