@@ -40,9 +40,9 @@ OUTLETS = ["Daily Ledger", "Morning Courier", "Global Dispatch", "The Northern S
 FIRST = ["Anna", "Igor", "Maria", "John", "Olena", "Dmitry", "Sarah", "Ahmed", "Li", "Carlos",
          "Fatima", "Peter", "Elena", "David", "Amina", "Sergei", "Laura", "Mehmet", "Yuki",
          "Pierre", "Katarzyna", "Tomas", "Ngozi", "Rafael", "Ingrid", "Viktor", "Nadia", "Omar"]
-LAST = ["Korotchenko", "Petrova", "Mitchell", "Kovalenko", "Haddad", "Fernandez", "Novak",
+LAST = ["Kowalczyk", "Petrova", "Mitchell", "Kovalenko", "Haddad", "Fernandez", "Novak",
         "Schneider", "Okafor", "Tanaka", "Dubois", "Kowalski", "Yilmaz", "Rossi", "Ivanova",
-        "Andersson", "Matsegora", "Lindqvist", "Moreau", "Castillo", "Horvath", "Nakamura",
+        "Andersson", "Marchetti", "Lindqvist", "Moreau", "Castillo", "Horvath", "Nakamura",
         "Abdullah", "Bergstrom", "Gonzalez", "Sokolov", "Whitfield", "Chowdhury"]
 ROLES = ["foreign minister", "spokesperson", "senior adviser", "ambassador", "analyst",
          "talk show host", "defence minister", "deputy prime minister", "opposition leader",

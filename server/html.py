@@ -26,8 +26,8 @@ COMPACT_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()),
 def local_path(iri: str, base: str, root: str = "") -> str | None:
     """The path on this server (under ``root``) of an IRI under ``base``, else None.
 
-    >>> local_path("https://w3id.org/newskg/id/actor/igor-korotchenko", "https://w3id.org/newskg/id/")
-    '/actor/igor-korotchenko'
+    >>> local_path("https://w3id.org/newskg/id/actor/anna-petrova", "https://w3id.org/newskg/id/")
+    '/actor/anna-petrova'
     >>> local_path("https://w3id.org/newskg/id/actor/café", "https://w3id.org/newskg/id/")
     '/actor/caf%C3%A9'
     >>> local_path("http://example.org/x", "https://w3id.org/newskg/id/") is None
@@ -51,7 +51,7 @@ def href(iri: str) -> str | None:
 
 
 def compact(iri: str) -> str:
-    """A short form of an IRI: ``nkg:Claim``, ``actor/igor-korotchenko``, or the IRI itself.
+    """A short form of an IRI: ``nkg:Claim``, ``actor/anna-petrova``, or the IRI itself.
 
     >>> compact("https://w3id.org/newskg/ontology#Claim")
     'nkg:Claim'

@@ -1,7 +1,7 @@
 """Dereferenceable IRIs: every instance IRI under ``BASE_IRI`` resolves here, at its path.
 
-``https://w3id.org/newskg/id/actor/igor-korotchenko`` is served at
-``/actor/igor-korotchenko``: an HTML page for browsers, or by content
+``https://w3id.org/newskg/id/actor/anna-petrova`` is served at
+``/actor/anna-petrova``: an HTML page for browsers, or by content
 negotiation (or ``?format=ttl|jsonld|trig|nq|nt|rdfxml``) the triples about it
 in RDF: every quad whose subject is the IRI, in any graph, with the blank
 nodes they lead to and, for an article, the evidence spans named by a
