@@ -18,7 +18,9 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$")
 
 
 def new_graph(identifier: URIRef | None = None) -> Graph:
-    graph = Graph(identifier=identifier)
+    """An empty graph with the project's prefixes (only those: rdflib's default set of 30
+    cost 0.5 ms per graph, two graphs per article)."""
+    graph = Graph(identifier=identifier, bind_namespaces="core")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph

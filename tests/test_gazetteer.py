@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.gazetteer import _trie_pattern, default_gazetteer
+from kg.gazetteer import trie_pattern, default_gazetteer
 
 WRAP = r"(?<![\w-])(?:{})(?![\w-])"
 
@@ -19,7 +19,7 @@ def _alternation(words: set[str]) -> re.Pattern[str]:
 
 
 def _trie(words: set[str]) -> re.Pattern[str]:
-    return re.compile(WRAP.format(_trie_pattern(words)), re.IGNORECASE)
+    return re.compile(WRAP.format(trie_pattern(words)), re.IGNORECASE)
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:

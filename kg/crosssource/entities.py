@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.crosssource.text import fold
-from kg.gazetteer import Gazetteer, default_gazetteer
+from kg.gazetteer import Gazetteer, default_gazetteer, trie_pattern
 
-_APOS = "['\u2019]"
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,11 @@ class EntityMatcher:
             for name in names:
                 self._name(iri, name)
             self._union(iri, f"gaz:{iri.rstrip('/').rsplit('/', 1)[-1]}")
-        forms = sorted({n for names in (actor_names or {}).values() for n in names
-                        if len(n.strip()) >= 3}, key=len, reverse=True)
-        body = "|".join(re.escape(f).replace("'", _APOS).replace("\u2019", _APOS)
-                        for f in forms)
-        self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE) \
-            if body else None
+        forms = {n.replace("\u2019", "'") for names in (actor_names or {}).values()
+                 for n in names if len(n.strip()) >= 3}
+        # a trie, not an alternation: thousands of names are tried one branch per character
+        self._pattern = re.compile(rf"(?<![\w-])(?:{trie_pattern(forms)})(?![\w-])",
+                                   re.IGNORECASE) if forms else None
 
     # ------------------------------------------------------------ groups
 

@@ -105,6 +105,17 @@ class Body:
         return cls(kept, sentence_words, [w for ws in sentence_words for w in ws])
 
     @functools.cached_property
+    def codes(self) -> str:
+        """The words as one string, a character per word (``encode``): a run of k words is
+        a k-character slice, and a body keeps one short string rather than k-tuples."""
+        return encode(self.words)
+
+    def runs(self, k: int = MIN_PASSAGE_WORDS) -> list[str]:
+        """Every run of ``k`` consecutive words, in order, as ``codes`` slices."""
+        codes = self.codes
+        return [codes[i:i + k] for i in range(len(codes) - k + 1)]
+
+    @functools.cached_property
     def comparable(self) -> tuple[list[list[str]], list[str]]:
         """The sentences long enough to align (``MIN_SENTENCE_WORDS``), and their codes."""
         kept = [ws for ws in self.sentence_words if len(ws) >= MIN_SENTENCE_WORDS]
@@ -188,12 +199,14 @@ class LineageIndex:
         """``candidates`` and ``boilerplate`` from one pass over the passage index."""
         jaccard: dict[str, float] = {}
         if signatures.body is not None:
-            mine = signatures.body.hashvalues
-            for other in self.doc_lsh.query(signatures.body):
-                self.lsh_hits += 1
-                theirs = self.signatures.get(other)
-                if theirs is not None and other != iri:
-                    estimate = float(np.mean(theirs == mine))
+            hits = self.doc_lsh.query(signatures.body)
+            self.lsh_hits += len(hits)
+            others = [other for other in hits if other != iri and other in self.signatures]
+            if others:
+                # the estimated Jaccard of every hit in one numpy operation
+                agree = np.stack([self.signatures[other] for other in others]) == \
+                    signatures.body.hashvalues
+                for other, estimate in zip(others, agree.mean(axis=1).tolist()):
                     if estimate >= DOC_MIN_JACCARD:
                         jaccard[other] = estimate
         shared: Counter[str] = Counter()
@@ -280,18 +293,18 @@ def encode(sentence: list[str]) -> str:
     return "".join(_code(w) for w in sentence)
 
 
-def _best_matches(left: list[list[str]], right: list[list[str]], left_codes: list[str] | None
-                  = None, right_codes: list[str] | None = None) -> list[tuple[float, int]]:
-    """For each sentence of ``left``, its most similar sentence of ``right`` (word-level Indel
-    similarity, first best on ties) and the score, or (0.0, -1) when none is comparable.
+def _best_both_ways(left: list[list[str]], right: list[list[str]],
+                    left_codes: list[str] | None = None, right_codes: list[str] | None = None
+                    ) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
+    """For each sentence of ``left`` its most similar sentence of ``right`` (word-level Indel
+    similarity, first best on ties) with the score, or (0.0, -1) when none is comparable;
+    and the same for ``right`` in ``left``, from one matrix (the similarity is symmetric).
 
     Sentences whose lengths differ by more than half the longer are not compared; the
     ``*_codes`` are the sentences already ``encode``d, when the caller keeps them.
     """
-    if not left:
-        return []
-    if not right:
-        return [(0.0, -1)] * len(left)
+    if not left or not right:
+        return [(0.0, -1)] * len(left), [(0.0, -1)] * len(right)
     scores = cdist(left_codes or [encode(ws) for ws in left],
                    right_codes or [encode(ws) for ws in right],
                    scorer=Indel.normalized_similarity, dtype=np.float64)
@@ -299,10 +312,14 @@ def _best_matches(left: list[list[str]], right: list[list[str]], left_codes: lis
     len_right = np.array([len(ws) for ws in right])[None, :]
     comparable = np.abs(len_left - len_right) <= np.maximum(len_left, len_right) / 2
     scores = np.where(comparable, scores, 0.0)
+    return _best_in_rows(scores), _best_in_rows(scores.T)
+
+
+def _best_in_rows(scores: np.ndarray) -> list[tuple[float, int]]:
     where = scores.argmax(axis=1)
-    best = scores[np.arange(len(left)), where]
-    return [(float(score), int(index)) if score > 0.0 else (0.0, -1)
-            for score, index in zip(best, where)]
+    best = scores[np.arange(scores.shape[0]), where]
+    return [(score, index) if score > 0.0 else (0.0, -1)
+            for score, index in zip(best.tolist(), where.tolist())]
 
 
 def _runs(words_: list[str], k: int = MIN_PASSAGE_WORDS) -> set[tuple[str, ...]]:
@@ -315,10 +332,24 @@ def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS,
     the k-word runs in ``ignore`` (boilerplate)."""
     if len(a) < k or len(b) < k:
         return 0
-    grams_b = _runs(b, k) - ignore
+    runs_a = [tuple(a[i:i + k]) for i in range(len(a) - k + 1)]
+    return _separate(runs_a, set(runs_a) & _runs(b, k) - ignore)
+
+
+def _shared_runs(a: Body, b: Body, ignore: set[tuple[str, ...]] | frozenset) -> int:
+    """``shared_passages`` of two bodies, on their word codes (most pairs share none)."""
+    runs_a = a.runs()
+    common = set(runs_a).intersection(b.runs())
+    if ignore and common:
+        common -= {encode(list(run)) for run in ignore}
+    return _separate(runs_a, common) if common else 0
+
+
+def _separate(runs_a: list, common: set | frozenset) -> int:
+    """How many separate stretches of ``runs_a`` (consecutive positions) are in ``common``."""
     runs, last = 0, -2
-    for i in range(len(a) - k + 1):
-        if tuple(a[i:i + k]) in grams_b:
+    for i, run in enumerate(runs_a):
+        if run in common:
             if i > last + 1:
                 runs += 1
             last = i
@@ -349,8 +380,7 @@ def _outlet_pattern(outlet: str) -> re.Pattern[str]:
 def measure(a: Doc, b: Doc, body_a: Body, body_b: Body,
             boilerplate: set[tuple[str, ...]] | frozenset = frozenset()) -> PairEvidence:
     (left, left_codes), (right, right_codes) = body_a.comparable, body_b.comparable
-    best_a = _best_matches(left, right, left_codes, right_codes)
-    best_b = _best_matches(right, left, right_codes, left_codes)
+    best_a, best_b = _best_both_ways(left, right, left_codes, right_codes)
 
     def share(best: list[tuple[float, int]], threshold: float) -> float:
         return sum(1 for score, _ in best if score >= threshold) / max(1, len(best))
@@ -364,7 +394,7 @@ def measure(a: Doc, b: Doc, body_a: Body, body_b: Body,
                                              [w for w in right[j] if w not in stop]) >= PARALLEL)
     return PairEvidence(share(best_a, VERBATIM), share(best_b, VERBATIM),
                         share(best_a, PARALLEL), share(best_b, PARALLEL), mutual,
-                        shared_passages(body_a.words, body_b.words, ignore=boilerplate),
+                        _shared_runs(body_a, body_b, boilerplate),
                         _names_outlet(a.text, b.outlets), _names_outlet(b.text, a.outlets))
 
 

@@ -5,6 +5,7 @@ token carries its character offsets and evidence spans can be cut from the origi
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -14,8 +15,6 @@ from dataclasses import dataclass
 
 from kg.crosssource.cues import cues
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'",
-                              "\u00b4": "'"})
 # Numbers keep their separators ("100,000", "1.3"); words keep inner apostrophes ("shouldn't",
 # "Poland's") but split at hyphens, so "Jong-un" and "Jong Un" give the same tokens.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
@@ -25,9 +24,30 @@ _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 
 def fold(text: str) -> str:
     """NFKD, diacritics stripped, casefolded, typographic apostrophes made ASCII."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return plain.casefold().translate(_APOSTROPHES)
+    if text.isascii():
+        # Most words: casefold is lower() on ASCII, and "`" is the one apostrophe to map.
+        return text.lower().replace("`", "'")
+    plain = _COMBINING_BMP.sub("", unicodedata.normalize("NFKD", text))
+    if _ASTRAL.search(plain):
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    plain = plain.casefold()
+    for apostrophe in _APOSTROPHE_FORMS:
+        plain = plain.replace(apostrophe, "'")
+    return plain
+
+
+# Combining characters (diacritics) of the Basic Multilingual Plane as one character class,
+# which the regex engine tests with a bitmap; the rare astral ones are stripped one by one.
+_COMBINING_BMP = re.compile("[" + "".join(re.escape(chr(code)) for code in range(0x300, 0x10000)
+                                          if unicodedata.combining(chr(code))) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_APOSTROPHE_FORMS = "\u2019\u2018`\u02bc\u00b4"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    # A corpus repeats its words: each distinct one is folded once.
+    return fold(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +67,16 @@ class Token:
 def tokens(text: str, begin: int = 0, end: int | None = None) -> list[Token]:
     """The words of ``text[begin:end]`` with offsets into ``text``."""
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group(0), fold(m.group(0)))
+    return [Token(m.start(), m.end(), m.group(0), _fold_word(m.group(0)))
             for m in _TOKEN.finditer(text, begin, end)]
 
 
 def words(text: str) -> list[str]:
     """Folded words of a text."""
-    return [fold(m.group(0)) for m in _TOKEN.finditer(text)]
+    return [_fold_word(word) for word in _TOKEN.findall(text)]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix-stripping stem, enough to equate offer/offers/offered/offering."""
     word = word.removesuffix("'s").removesuffix("'")
@@ -112,10 +133,16 @@ def _add_sentence(out: list[Sentence], text: str, begin: int, end: int) -> None:
 def sentence_around(text: str, begin: int, end: int) -> tuple[int, int]:
     """Offsets of the sentence(s) that hold ``text[begin:end]``."""
     first, last = begin, end
-    for sentence in sentences(text):
+    for sentence in _sentences_of(text):
         if sentence.end > begin and sentence.begin < end:
             first, last = min(first, sentence.begin), max(last, sentence.end)
     return first, last
+
+
+@functools.lru_cache(maxsize=32)
+def _sentences_of(text: str) -> tuple[Sentence, ...]:
+    # the claims of one article ask for their sentences one after another
+    return tuple(sentences(text))
 
 
 class Weights:
