@@ -405,6 +405,44 @@ def test_statements_join_reports_and_keep_different_points_apart():
     assert not any("reopening" in c for c in members)
 
 
+def test_a_prolific_claimants_reports_are_found_among_a_bounded_few_candidates():
+    """Sixty articles quote one spokesman on sixty different matters; a new report of one of
+    them is compared with at most MAX_CANDIDATES of his articles and still joins its twin."""
+    import random
+
+    from kg.crosssource.model import ClaimRecord
+    from kg.crosssource.statements import MAX_CANDIDATES
+
+    rng = random.Random(5)
+    syllables = ["ka", "lo", "mi", "ren", "tu", "vas", "dor", "pel", "zan", "quo", "bri", "sel"]
+    common = "the ministry said the government would continue talks with partners next week"
+
+    def rare_words(n: int) -> list[str]:
+        return ["".join(rng.choice(syllables) for _ in range(3)) for _ in range(n)]
+
+    def article(number: int, words: list[str]) -> tuple[str, list[ClaimRecord], Doc]:
+        iri = f"urn:test:article:{number}"
+        quote = " ".join(words)
+        text = f'The spokesman said: "{quote}." Other news followed.'
+        begin = text.index(quote)
+        claim = ClaimRecord(f"{iri}#claim", iri, "urn:test:spokesman", quote, begin,
+                            begin + len(quote), quote)
+        return iri, [claim], Doc(iri, text)
+
+    index = StatementIndex()
+    topics = [rare_words(6) for _ in range(60)]
+    for number, topic in enumerate(topics):
+        words = common.split()
+        index.add_article(*article(number, [*topic[:3], *rng.sample(words, 6), *topic[3:]]))
+    before = index.comparisons
+    index.add_article(*article(99, [*topics[7][:3], *common.split()[:5], *topics[7][3:]]))
+    # every earlier article shares the common words: without the cut all 60 are compared
+    assert index.comparisons - before <= min(MAX_CANDIDATES, 30)
+    joined = [set(s.claims) for s in index.statements("urn:test:spokesman")
+              if "urn:test:article:99#claim" in s.claims]
+    assert joined == [{"urn:test:article:7#claim", "urn:test:article:99#claim"}]
+
+
 def test_count_assertions_conflict_only_when_counts_cannot_both_hold():
     def first(text):
         return assertions(Doc("urn:x:" + str(hash(text)), text), Body.of(text))[0]

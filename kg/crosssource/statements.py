@@ -24,6 +24,8 @@ PARTIAL_FACTOR = 0.75
 CONTAINED_FACTOR = 0.75
 LINKAGE = 0.12       # average similarity two groups need to merge
 MAX_POSTINGS = 2000  # a word in more of a claimant's articles than this finds no candidates
+MAX_CANDIDATES = 24  # articles of one claimant compared with a new article, at most
+PREFIX_TERMS = 12    # a claim's rarest words that propose candidates when there are many
 
 
 @dataclass(frozen=True)
@@ -155,16 +157,10 @@ class StatementIndex:
             touched.add(claimant)
             mine = [self.claims[i] for i in self.by_claimant[claimant][article]]
             postings = self.postings[claimant]
-            # only articles whose claims share a word with these can score above zero
-            others: set[str] = set()
-            for item in mine:
-                for term in item.stems | item.context:
-                    holders = postings.get(term)
-                    if holders and len(holders) <= MAX_POSTINGS:
-                        others |= holders
+            others = self._candidates(article, mine, postings, weights)
             for term in {t for item in mine for t in item.stems | item.context}:
                 postings[term].add(article)
-            for other_article in sorted(others - {article}):
+            for other_article in others:
                 iris = self.by_claimant[claimant].get(other_article, [])
                 if not iris:
                     continue
@@ -172,6 +168,37 @@ class StatementIndex:
                 self.links[claimant].update(links)
                 self.comparisons += count
         return touched
+
+    @staticmethod
+    def _candidates(article: str, mine: list[ClaimFeatures], postings: dict[str, set[str]],
+                    weights: Weights) -> list[str]:
+        """The claimant's other articles whose claims may report what ``mine`` report.
+
+        Only articles whose claims share a word with these can score above zero. A prolific
+        claimant (more than ``MAX_CANDIDATES`` such articles) would make every new article
+        meet all of them, so then only each claim's ``PREFIX_TERMS`` rarest words propose
+        articles (two reports of one statement share its rare words), and the
+        ``MAX_CANDIDATES`` sharing the most weight are compared.
+        """
+        usable = {item.iri: sorted((term for term in item.stems | item.context
+                                    if 0 < len(postings.get(term, ())) <= MAX_POSTINGS),
+                                   key=lambda term: (len(postings[term]), term))
+                  for item in mine}
+        others: set[str] = set()
+        for terms in usable.values():
+            for term in terms:
+                others |= postings[term]
+        others.discard(article)
+        if len(others) <= MAX_CANDIDATES:
+            return sorted(others)
+        score: dict[str, float] = {}
+        for terms in usable.values():
+            for term in terms[:PREFIX_TERMS]:
+                weight = weights(term)
+                for other in postings[term]:
+                    score[other] = score.get(other, 0.0) + weight
+        score.pop(article, None)
+        return sorted(sorted(score, key=lambda other: (-score[other], other))[:MAX_CANDIDATES])
 
     def remove_article(self, article: str) -> set[str]:
         touched = set()
