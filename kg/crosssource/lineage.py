@@ -1,8 +1,9 @@
 """Article lineage: which article is a near copy, spun rewrite, quotation of, or shares a
 source with which.
 
-Candidate pairs come from two MinHash LSH indexes (datasketch) so that an article is only
-ever verified against the few articles that share wording with it, never the whole corpus:
+Candidate pairs come from two MinHash LSH indexes (datasketch's MinHash, buckets in the
+compact ``BandIndex``) so that an article is only ever verified against the few articles that
+share wording with it, never the whole corpus:
 
 * a document index over 2-shingles of the body's content words (function words dropped, so
   unrelated articles share next to nothing). A spun rewrite keeps about one such shingle in
@@ -29,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
@@ -162,12 +163,74 @@ class Signatures:
         return cls(whole, passages, list(seen))
 
 
-def _doc_lsh() -> MinHashLSH:
-    return MinHashLSH(num_perm=DOC_PERM, params=DOC_BANDS)
+class BandIndex:
+    """MinHash LSH buckets: items whose signatures agree on all rows of some band.
+
+    The same banding as datasketch's ``MinHashLSH``, kept compact: a band's rows are folded
+    into one 64-bit number (salted with the band), and one dict maps it to the item or a
+    list of items. datasketch keeps a set and a bytes key per bucket (~330 bytes per band
+    and item; ~70 here), which made the lineage index 124 KB per article.
+    """
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)   # odd: folding the rows loses nothing
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self.bands, self.rows = bands, rows
+        self.buckets: dict[int, object] = {}
+        self.salt = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+
+    def keys(self, hashvalues: np.ndarray) -> list[int]:
+        """The bucket of each band of a signature (its MinHash ``hashvalues``)."""
+        rows = hashvalues[: self.bands * self.rows].astype(np.uint64).reshape(
+            self.bands, self.rows)
+        with np.errstate(over="ignore"):        # wrapping 64-bit arithmetic is the point
+            folded = self.salt.copy()
+            for column in range(self.rows):
+                folded = folded * self._MULTIPLIER + rows[:, column]
+        return folded.tolist()
+
+    def insert(self, item: str, keys: list[int]) -> None:
+        for key in keys:
+            found = self.buckets.get(key)
+            if found is None:
+                self.buckets[key] = item
+            elif isinstance(found, list):
+                found.append(item)
+            else:
+                self.buckets[key] = [found, item]
+
+    def query(self, keys: list[int]) -> set[str]:
+        out: set[str] = set()
+        for key in keys:
+            found = self.buckets.get(key)
+            if found is None:
+                continue
+            if isinstance(found, list):
+                out.update(found)
+            else:
+                out.add(found)
+        return out
+
+    def remove(self, item: str, keys: list[int]) -> None:
+        for key in keys:
+            found = self.buckets.get(key)
+            if isinstance(found, list):
+                if item in found:
+                    found.remove(item)
+                if len(found) == 1:
+                    self.buckets[key] = found[0]
+                elif not found:
+                    del self.buckets[key]
+            elif found == item:
+                del self.buckets[key]
 
 
-def _passage_lsh() -> MinHashLSH:
-    return MinHashLSH(num_perm=PASSAGE_PERM, params=PASSAGE_BANDS)
+def _doc_bands() -> BandIndex:
+    return BandIndex(*DOC_BANDS)
+
+
+def _passage_bands() -> BandIndex:
+    return BandIndex(*PASSAGE_BANDS)
 
 
 @dataclass
@@ -175,9 +238,9 @@ class LineageIndex:
     """The two LSH indexes over all analysed articles, kept between runs, with each
     article's body signature (for the Jaccard estimate that filters document hits)."""
 
-    doc_lsh: MinHashLSH = field(default_factory=_doc_lsh)
-    passage_lsh: MinHashLSH = field(default_factory=_passage_lsh)
-    passage_keys: dict[str, list[str]] = field(default_factory=dict)
+    doc_bands: BandIndex = field(default_factory=_doc_bands)
+    passage_bands: BandIndex = field(default_factory=_passage_bands)
+    passage_keys: dict[str, list[int]] = field(default_factory=dict)   # article → buckets
     signatures: dict[str, np.ndarray] = field(default_factory=dict)
     articles: set[str] = field(default_factory=set)
     lsh_hits: int = 0             # document hits before the Jaccard filter (all queries)
@@ -199,7 +262,7 @@ class LineageIndex:
         """``candidates`` and ``boilerplate`` from one pass over the passage index."""
         jaccard: dict[str, float] = {}
         if signatures.body is not None:
-            hits = self.doc_lsh.query(signatures.body)
+            hits = self.doc_bands.query(self.doc_bands.keys(signatures.body.hashvalues))
             self.lsh_hits += len(hits)
             others = [other for other in hits if other != iri and other in self.signatures]
             if others:
@@ -212,7 +275,7 @@ class LineageIndex:
         shared: Counter[str] = Counter()
         common: set[tuple[str, ...]] = set()
         for passage, words_ in zip(signatures.passages, signatures.passage_words):
-            hits = {key.rsplit("#", 1)[0] for key in self.passage_lsh.query(passage)}
+            hits = self.passage_bands.query(self.passage_bands.keys(passage.hashvalues))
             hits.discard(iri)
             if len(hits) <= MAX_PASSAGE_FANOUT:
                 shared.update(hits)
@@ -233,23 +296,22 @@ class LineageIndex:
             self.remove(iri)
         self.articles.add(iri)
         if signatures.body is not None:
-            self.doc_lsh.insert(iri, signatures.body)
+            self.doc_bands.insert(iri, self.doc_bands.keys(signatures.body.hashvalues))
             self.signatures[iri] = signatures.body.hashvalues.astype(np.uint32)
-        keys = []
-        for number, passage in enumerate(signatures.passages):
-            key = f"{iri}#{number}"
-            self.passage_lsh.insert(key, passage)
-            keys.append(key)
+        # an article is in a passage bucket once, however many of its passages fall in it
+        keys = list(dict.fromkeys(key for passage in signatures.passages
+                                  for key in self.passage_bands.keys(passage.hashvalues)))
+        self.passage_bands.insert(iri, keys)
         self.passage_keys[iri] = keys
 
     def remove(self, iri: str) -> None:
         if iri not in self.articles:
             return
         self.articles.discard(iri)
-        if self.signatures.pop(iri, None) is not None:
-            self.doc_lsh.remove(iri)
-        for key in self.passage_keys.pop(iri, []):
-            self.passage_lsh.remove(key)
+        signature = self.signatures.pop(iri, None)
+        if signature is not None:
+            self.doc_bands.remove(iri, self.doc_bands.keys(signature))
+        self.passage_bands.remove(iri, self.passage_keys.pop(iri, []))
 
 
 # ---------------------------------------------------------------- verification
