@@ -88,3 +88,32 @@ def test_kg_load_of_a_bad_file_exits_2_naming_the_line(tmp_path):
     assert done.returncode == 2
     assert "bad.nq line 2: not N-Quads" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_article_writes_reach_disk_every_flush_every_triples(tmp_path, monkeypatch):
+    """RocksDB memtables are written out after FLUSH_EVERY_TRIPLES triples, so a long build
+    does not hold gigabytes of them; below the bound nothing is flushed early."""
+    import kg.store
+    from rdflib import Literal, URIRef
+
+    def article(number: int) -> Graph:
+        graph = Graph()
+        node = URIRef(f"urn:test:article:{number}")
+        for index in range(20):
+            graph.add((node, URIRef(f"urn:test:p{index}"), Literal(f"value {number} {index}")))
+        return graph
+
+    def tables(path: Path) -> int:
+        return len(list(path.glob("*.sst")))
+
+    for bound, flushed in ((10**9, False), (50, True)):
+        monkeypatch.setattr(kg.store, "FLUSH_EVERY_TRIPLES", bound)
+        path = tmp_path / f"store-{bound}"
+        store = KGStore(path)
+        before = tables(path)
+        for number in range(5):
+            store.write_article(f"urn:test:article:{number}", article(number), "urn:test:entities",
+                                Graph())
+        assert (tables(path) > before) is flushed
+        assert len(store) == 100
+        store.close()
