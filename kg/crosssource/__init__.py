@@ -54,7 +54,7 @@ from kg.store import KGStore
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 SIDECAR_SUFFIX = ".crosssource.pickle"
 
 __all__ = ["analyse", "CrossReport", "CrossState", "sidecar_path", "ANALYSIS_VERSION"]
