@@ -35,30 +35,32 @@ def article_fingerprints(store: KGStore) -> dict[str, str]:
 def read_docs(store: KGStore, iris: Iterable[str]) -> dict[str, Doc]:
     """The articles ``iris`` with text, date, title and publisher names."""
     docs: dict[str, Doc] = {}
-    fingerprints = {}
-    wanted = sorted(set(iris))
-    for chunk in _chunks(wanted):
+    for chunk in _chunks(sorted(set(iris))):
+        # One branch per property: as OPTIONALs, pyoxigraph read the dates and titles of
+        # every article in the store for each chunk (0.9 s per 200 articles at 10k).
         rows = store.select(f"""SELECT ?a ?text ?date ?title ?h ?pub WHERE {{ {_values('a', chunk)}
-            GRAPH ?a {{ ?a nif:isString ?text .
-              OPTIONAL {{ ?a dcterms:date ?date }} OPTIONAL {{ ?a dcterms:title ?title }}
-              OPTIONAL {{ ?a nkg:contentHash ?h }}
-              OPTIONAL {{ ?a dcterms:publisher|schema:publisher ?p .
-                         OPTIONAL {{ ?p rdfs:label ?plabel }}
-                         BIND (COALESCE(?plabel, STR(?p)) AS ?pub) }} }} }}""")
-        outlets: dict[str, set[str]] = {}
+            {{ GRAPH ?a {{ ?a nif:isString ?text }} }}
+            UNION {{ GRAPH ?a {{ ?a dcterms:date ?date }} }}
+            UNION {{ GRAPH ?a {{ ?a dcterms:title ?title }} }}
+            UNION {{ GRAPH ?a {{ ?a nkg:contentHash ?h }} }}
+            UNION {{ GRAPH ?a {{ ?a dcterms:publisher|schema:publisher ?p .
+                                 OPTIONAL {{ ?p rdfs:label ?plabel }}
+                                 BIND (COALESCE(?plabel, STR(?p)) AS ?pub) }} }} }}""")
+        found: dict[str, dict[str, set[str]]] = {}
         for row in rows:
-            if row["a"] not in docs:
-                text = row["text"]
-                fingerprints[row["a"]] = row.get("h") or (
-                    "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32])
-                docs[row["a"]] = Doc(row["a"], text, row.get("date"), row.get("title"),
-                                     fingerprints[row["a"]])
-            if row.get("pub"):
-                outlets.setdefault(row["a"], set()).add(row["pub"])
-        for iri, names in outlets.items():
-            doc = docs[iri]
-            docs[iri] = Doc(doc.iri, doc.text, doc.date, doc.title, doc.fingerprint,
-                            tuple(sorted(names)))
+            fields = found.setdefault(row["a"], {})
+            for name, value in row.items():
+                if name != "a":
+                    fields.setdefault(name, set()).add(value)
+        for iri, fields in found.items():
+            if "text" not in fields:
+                continue
+            text = min(fields["text"])
+            fingerprint = min(fields.get("h", ())) if fields.get("h") else (
+                "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32])
+            docs[iri] = Doc(iri, text, min(fields["date"]) if "date" in fields else None,
+                            min(fields["title"]) if "title" in fields else None, fingerprint,
+                            tuple(sorted(fields.get("pub", ()))))
     return docs
 
 
