@@ -111,10 +111,15 @@ class Body:
         a k-character slice, and a body keeps one short string rather than k-tuples."""
         return encode(self.words)
 
-    def runs(self, k: int = MIN_PASSAGE_WORDS) -> list[str]:
-        """Every run of ``k`` consecutive words, in order, as ``codes`` slices."""
-        codes = self.codes
-        return [codes[i:i + k] for i in range(len(codes) - k + 1)]
+    @functools.cached_property
+    def run_hashes(self) -> np.ndarray:
+        """A 64-bit hash of every run of ``MIN_PASSAGE_WORDS`` consecutive words, in order
+        (4 KB per article, where the runs as strings took ~40 KB)."""
+        return _run_hashes(self.codes)
+
+    @functools.cached_property
+    def sorted_run_hashes(self) -> np.ndarray:
+        return np.sort(self.run_hashes)
 
     @functools.cached_property
     def comparable(self) -> tuple[list[list[str]], list[str]]:
@@ -304,7 +309,7 @@ class LineageIndex:
         return self.candidates_and_boilerplate(iri, signatures)[1]
 
     def candidates_and_boilerplate(self, iri: str, signatures: Signatures
-                                   ) -> tuple[set[str], set[tuple[str, ...]]]:
+                                   ) -> tuple[set[str], frozenset[tuple[str, ...]]]:
         """``candidates`` and ``boilerplate`` from one pass over the passage index."""
         jaccard: dict[str, float] = {}
         if signatures.body is not None:
@@ -333,7 +338,7 @@ class LineageIndex:
             found = set(sorted(found, key=lambda other: (-shared[other],
                                                          -jaccard.get(other, 0.0),
                                                          other))[:MAX_CANDIDATES])
-        return found, common
+        return found, frozenset(common)
 
     def add(self, iri: str, body: Body | Signatures) -> None:
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
@@ -437,30 +442,58 @@ def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS,
                     ignore: set[tuple[str, ...]] | frozenset = frozenset()) -> int:
     """Separate runs of a's words that occur verbatim (k words or more) in b, not counting
     the k-word runs in ``ignore`` (boilerplate)."""
-    if len(a) < k or len(b) < k:
-        return 0
-    runs_a = [tuple(a[i:i + k]) for i in range(len(a) - k + 1)]
-    return _separate(runs_a, set(runs_a) & _runs(b, k) - ignore)
+    return _shared_stretches(_run_hashes(encode(a), k), np.sort(_run_hashes(encode(b), k)),
+                             _ignored(frozenset(ignore), k))
 
 
 def _shared_runs(a: Body, b: Body, ignore: set[tuple[str, ...]] | frozenset) -> int:
-    """``shared_passages`` of two bodies, on their word codes (most pairs share none)."""
-    runs_a = a.runs()
-    common = set(runs_a).intersection(b.runs())
-    if ignore and common:
-        common -= {encode(list(run)) for run in ignore}
-    return _separate(runs_a, common) if common else 0
+    """``shared_passages`` of two bodies, on their cached run hashes."""
+    return _shared_stretches(a.run_hashes, b.sorted_run_hashes, _ignored(frozenset(ignore)))
 
 
-def _separate(runs_a: list, common: set | frozenset) -> int:
-    """How many separate stretches of ``runs_a`` (consecutive positions) are in ``common``."""
-    runs, last = 0, -2
-    for i, run in enumerate(runs_a):
-        if run in common:
-            if i > last + 1:
-                runs += 1
-            last = i
-    return runs
+# Polynomial hashing of word codes: run i is sum(code[i + j] * P**(k - 1 - j)) mod 2**64.
+_RUN_BASE = 0x100000001B3
+
+
+@functools.lru_cache(maxsize=8)
+def _powers(k: int) -> np.ndarray:
+    return np.array([pow(_RUN_BASE, k - 1 - j, 1 << 64) for j in range(k)], dtype=np.uint64)
+
+
+def _run_hashes(codes: str, k: int = MIN_PASSAGE_WORDS) -> np.ndarray:
+    """The hash of each k-character window of ``codes`` (a character per word)."""
+    if len(codes) < k:
+        return np.zeros(0, dtype=np.uint64)
+    points = np.frombuffer(codes.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    windows = np.lib.stride_tricks.sliding_window_view(points, k)
+    with np.errstate(over="ignore"):            # wrapping 64-bit arithmetic is the point
+        return (windows * _powers(k)).sum(axis=1, dtype=np.uint64)
+
+
+@functools.lru_cache(maxsize=8)
+def _ignored(runs: frozenset[tuple[str, ...]], k: int = MIN_PASSAGE_WORDS) -> np.ndarray:
+    """The hashes of boilerplate runs (word tuples of length k); one article's boilerplate
+    is asked for with each of its candidates."""
+    if not runs:
+        return np.zeros(0, dtype=np.uint64)
+    return np.sort(np.concatenate([_run_hashes(encode(list(run)), k) for run in runs]))
+
+
+def _contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which ``values`` occur in the sorted array ``ordered`` (a binary search each)."""
+    where = np.minimum(np.searchsorted(ordered, values), ordered.size - 1)
+    return ordered[where] == values
+
+
+def _shared_stretches(runs_a: np.ndarray, sorted_b: np.ndarray, ignore: np.ndarray) -> int:
+    """How many separate stretches of a's runs (consecutive positions) occur in b (sorted)
+    and not in ``ignore`` (sorted)."""
+    if not runs_a.size or not sorted_b.size:
+        return 0
+    shared = _contains(sorted_b, runs_a)
+    if ignore.size and shared.any():
+        shared &= ~_contains(ignore, runs_a)
+    return int(shared[0]) + int(np.count_nonzero(shared[1:] & ~shared[:-1]))
 
 
 def _names_outlet(text: str, outlets: tuple[str, ...]) -> bool:
