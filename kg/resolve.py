@@ -287,6 +287,34 @@ class Registry:
         self._use(self._new_actor(mention.name, mention.type), mention)
 
 
+class NameList:
+    """An append-only list of names whose fuzzy lookups are remembered: a query asked before
+    scores only the names added since (the same people recur article after article, and
+    scoring every name per mention grew with the registry: ~1 ms per lookup at 10k names)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._seen: dict[tuple, tuple[int, tuple[int, ...]]] = {}
+
+    def append(self, name: str) -> None:
+        self.items.append(name)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def matches(self, query: str, scorer, cutoff: float) -> tuple[int, ...]:
+        """Indices of the names that ``scorer`` rates at ``cutoff`` or better (a distance
+        scorer: at most ``cutoff``), as ``process.extract`` over all of them would."""
+        key = (query, scorer, cutoff)
+        scanned, found = self._seen.get(key, (0, ()))
+        if scanned < len(self.items):
+            fresh = process.extract(query, self.items[scanned:], scorer=scorer, limit=None,
+                                    score_cutoff=cutoff)
+            found = (*found, *sorted(scanned + index for _, _, index in fresh))
+            self._seen[key] = (len(self.items), found)
+        return found
+
+
 class NameIndex:
     """The registry's names indexed for resolution, so that a mention is compared with the
     few names that can match it rather than every actor seen so far (a linear scan per
@@ -297,13 +325,13 @@ class NameIndex:
     def __init__(self) -> None:
         self.order: dict[str, int] = {}                     # actor key -> registration order
         self._seen: set[tuple[str, str]] = set()            # (actor key, name) indexed
-        self._person_names: list[str] = []                  # joined name tokens, for rapidfuzz
+        self._person_names = NameList()                     # joined name tokens, for rapidfuzz
         self._person_rows: list[tuple[str, str]] = []       # (actor key, name), same order
         self._by_family: dict[tuple[str, ...], set[tuple[str, str]]] = {}
         self._family_tokens: dict[str, set[tuple[str, str]]] = {}   # one-token family names
-        self._family_list: list[str] = []
+        self._family_list = NameList()
         self._exact: dict[tuple[str, str], set[str]] = {}   # (type, folded name) -> keys
-        self._org_names: list[str] = []
+        self._org_names = NameList()
         self._org_rows: list[str] = []
 
     def add(self, actor: Actor) -> None:
@@ -338,9 +366,8 @@ class NameIndex:
     def similar_person_names(self, name: str) -> list[tuple[str, str]]:
         """(key, name) of the people whose name's joined tokens are at least NAME_MIN alike."""
         query = " ".join(_name_tokens(name))
-        hits = process.extract(query, self._person_names, scorer=ratio, limit=None,
-                               score_cutoff=100 * NAME_MIN - 0.01)
-        return [self._person_rows[index] for _, _, index in hits]
+        return [self._person_rows[index]
+                for index in self._person_names.matches(query, ratio, 100 * NAME_MIN - 0.01)]
 
     def surname_candidates(self, surname: str) -> set[tuple[str, str]]:
         """(key, full name) of the people whose family name (or last tokens) is ``surname``,
@@ -349,9 +376,8 @@ class NameIndex:
         found = set(self._by_family.get(tokens, ()))
         if len(tokens) == 1 and self._family_list:
             for scorer, cutoff in ((ratio, 100 * SURNAME_MIN - 0.01), (Levenshtein.distance, 1)):
-                for token, _, _ in process.extract(tokens[0], self._family_list, scorer=scorer,
-                                                   limit=None, score_cutoff=cutoff):
-                    found |= self._family_tokens[token]
+                for index in self._family_list.matches(tokens[0], scorer, cutoff):
+                    found |= self._family_tokens[self._family_list.items[index]]
         return found
 
     def named(self, type_: str, target: str, fuzzy: bool) -> set[str]:
@@ -359,8 +385,7 @@ class NameIndex:
         an organisation name at least ORG_MIN alike)."""
         found = set(self._exact.get((type_, target), ()))
         if fuzzy:
-            for _, _, index in process.extract(target, self._org_names, scorer=ratio,
-                                               limit=None, score_cutoff=100 * ORG_MIN - 0.01):
+            for index in self._org_names.matches(target, ratio, 100 * ORG_MIN - 0.01):
                 found.add(self._org_rows[index])
         return found
 

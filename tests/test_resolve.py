@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.gazetteer import Gazetteer
 from kg.model import Article, Extraction, Mention, Span
@@ -83,3 +85,31 @@ def test_gazetteer_actor_keeps_its_key_label_and_qid():
     actor = registry.actors["france"]
     assert mention.actor == "france" and actor.wikidata == "Q142"
     assert actor.best_label() == "France" and actor.alt_labels() == ["French"]
+
+
+NAMES = st.text(alphabet="abcdeéklmnorsvz -'", max_size=14)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(NAMES, max_size=8), st.lists(NAMES, min_size=1, max_size=4)),
+                min_size=1, max_size=8),
+       st.sampled_from([85.0, 87.99, 91.99]))
+def test_name_list_lookups_equal_a_scan_of_every_name(rounds, cutoff):
+    """Names are added and looked up in turns (queries repeat): every lookup finds exactly
+    what rapidfuzz finds over all names so far, for a similarity and a distance scorer."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.fuzz import ratio
+
+    from kg.resolve import NameList
+
+    listed, everything = NameList(), []
+    for added, queries in rounds:
+        for name in added:
+            listed.append(name)
+            everything.append(name)
+        for query in [*queries, *queries[:1]]:
+            for scorer, limit in ((ratio, cutoff), (Levenshtein.distance, 1)):
+                expected = sorted(i for _, _, i in process.extract(
+                    query, everything, scorer=scorer, limit=None, score_cutoff=limit))
+                assert sorted(listed.matches(query, scorer, limit)) == expected
