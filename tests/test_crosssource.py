@@ -465,6 +465,24 @@ def analysed():
     return store, report
 
 
+def test_a_graph_written_anew_in_small_pieces_is_the_same_graph(analysed, monkeypatch):
+    """The cross-source graph is bulk-loaded in pieces of BULK_LINES triples (blank-node
+    lines together): three-line pieces give the same triples as one piece."""
+    import kg.crosssource as crosssource
+
+    def triples(store: KGStore) -> set[str]:
+        graph = f"<{IRIS.graph('crosssource')}>"
+        rows = store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        return {(r["s"], r["p"], r["o"]) for r in rows
+                if r["p"] != "http://purl.org/dc/terms/identifier"}   # the run id differs
+
+    store, report = analysed
+    monkeypatch.setattr(crosssource, "BULK_LINES", 3)
+    again = make_store(TEXTS)
+    analyse(again, Config(), state_path=False)
+    assert report.triples_added > 3 and triples(again) == triples(store)
+
+
 def test_analyse_writes_lineage_to_the_original_only(analysed):
     store, _ = analysed
     # the spin also runs parallel to the near copy, and shares the quotations with SHARED,

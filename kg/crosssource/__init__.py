@@ -55,6 +55,7 @@ from kg.store import KGStore
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 6
+BULK_LINES = 100_000   # triples per bulk load when the cross-source graph is written anew
 SIDECAR_SUFFIX = ".crosssource.pickle"
 
 __all__ = ["analyse", "CrossReport", "CrossState", "sidecar_path", "ANALYSIS_VERSION"]
@@ -417,8 +418,17 @@ def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
             # minute. Not one transaction: a run killed half-way leaves a graph whose run id
             # differs from the saved state's, and the next run starts over.
             store.oxigraph.update(f"DROP SILENT GRAPH <{graph}>")
-            store.oxigraph.bulk_load(input="\n".join(lines).encode(),
-                                     format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            # in pieces, so the loader never holds the whole graph at once; the lines with
+            # blank nodes together (a blank-node label names one node only within one load)
+            plain = [line for line in lines if "_:" not in line]
+            pieces = [plain[start:start + BULK_LINES] for start in range(0, len(plain),
+                                                                          BULK_LINES)]
+            pieces.append([line for line in lines if "_:" in line])
+            for piece in pieces:
+                if piece:
+                    store.oxigraph.bulk_load(input="\n".join(piece).encode(),
+                                             format=ox.RdfFormat.N_TRIPLES,
+                                             to_graph=ox.NamedNode(graph))
             state.emitted = lines
             return
         operations = [f"DROP SILENT GRAPH <{graph}>", *_data("INSERT", graph, sorted(lines))]
