@@ -86,3 +86,32 @@ def test_claims_of_many_articles_are_read_in_one_pass_with_the_same_result(seed_
     monkeypatch.setattr(corpus, "_CHUNK", 2)     # now both lists exceed one block
     assert read_claims(store, articles=articles[:3], claimants=claimants) == expected
     assert read_claims(store, articles=articles) == everything
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(["countries", "country", "members", "states"]),
+    st.frozensets(st.sampled_from(["recognis", "recognit", "recogn", "independ", "independenc",
+                                   "abkhazia", "kosovo", "join", "union", "talks"]), max_size=4),
+    st.integers(1, 6), st.booleans(),
+    st.frozensets(st.sampled_from(["gaz:a", "gaz:b", "gaz:c"]), max_size=2)),
+    min_size=2, max_size=40))
+def test_count_index_finds_every_conflict_a_scan_of_the_noun_finds(rows):
+    """Articles added one by one meet exactly the conflicts that comparing each new count
+    with every earlier count of its noun finds (``conflicting(new, earlier)``, which is not
+    symmetric: it counts the new predicate's words)."""
+    from kg.crosssource.contradictions import INF, Assertion, AssertionIndex, conflicting
+
+    articles: list[list[Assertion]] = []
+    for number, (noun, predicate, count, open_ended, subject) in enumerate(rows):
+        if number % 2 == 0:
+            articles.append([])
+        article = f"urn:a:{len(articles) - 1}"
+        articles[-1].append(Assertion(article, number, number + 1, noun, predicate, count,
+                                      INF if open_ended else count, subject, f"#{number}"))
+    index, found, expected = AssertionIndex(), set(), set()
+    for position, assertions in enumerate(articles):
+        found |= {(a.anchor, b.anchor) for a, b in index.add(assertions[0].article, assertions)}
+        expected |= {(a.anchor, b.anchor) for earlier in articles[:position] for b in earlier
+                     for a in assertions if a.noun[:5] == b.noun[:5] and conflicting(a, b)}
+    assert found == expected

@@ -54,7 +54,7 @@ from kg.store import KGStore
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 BULK_LINES = 100_000   # triples per bulk load when the cross-source graph is written anew
 SIDECAR_SUFFIX = ".crosssource.pickle"
 

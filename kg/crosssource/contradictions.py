@@ -189,18 +189,29 @@ def conflicting(a: Assertion, b: Assertion) -> bool:
 
 
 class AssertionIndex:
-    """Count assertions by counted noun, kept between runs."""
+    """Count assertions by counted noun, kept between runs.
+
+    A new assertion is compared only with the articles that can hold a conflicting one:
+    two counts conflict when their predicates share two words of one family
+    (``stems_match``: equal, or the same first six letters) or, when either has no
+    predicate, when they name a common subject. So articles are indexed by noun and by the
+    first six letters of each predicate word (and by subject), and an article is a
+    candidate only when two of the new predicate's words find it (or a subject does):
+    comparing with every count of the noun made a corpus of "the third country to
+    recognise ..." quadratic.
+    """
 
     def __init__(self) -> None:
         self.by_article: dict[str, list[Assertion]] = {}
         self.by_noun: dict[str, set[str]] = defaultdict(set)
+        self.by_key: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         self.comparisons = 0
 
     def add(self, article: str, found: list[Assertion]) -> list[tuple[Assertion, Assertion]]:
         self.remove(article)
         pairs = []
         for assertion in found:
-            for other_article in sorted(self._articles_for(assertion.noun)):
+            for other_article in sorted(self._candidates(assertion)):
                 if other_article == article:
                     continue
                 for other in self.by_article.get(other_article, []):
@@ -210,7 +221,24 @@ class AssertionIndex:
         self.by_article[article] = found
         for assertion in found:
             self.by_noun[assertion.noun[:5]].add(article)
+            for key in _keys(assertion):
+                self.by_key[key].add(article)
         return pairs
+
+    def _candidates(self, assertion: Assertion) -> set[str]:
+        noun = assertion.noun[:5]
+        found: set[str] = set()
+        for entity in assertion.subject:
+            # either side without a predicate conflicts through a common subject
+            found |= self.by_key.get((noun, "subject" if not assertion.predicate
+                                      else "subject-only", entity), set())
+        if assertion.predicate:
+            hits: dict[str, int] = defaultdict(int)
+            for word in assertion.predicate:
+                for other in self.by_key.get((noun, "word", word[:6]), ()):
+                    hits[other] += 1
+            found |= {other for other, count in hits.items() if count >= MIN_SHARED_PREDICATE}
+        return found
 
     def _articles_for(self, noun: str) -> set[str]:
         return set(self.by_noun.get(noun[:5], set()))
@@ -218,6 +246,11 @@ class AssertionIndex:
     def remove(self, article: str) -> None:
         for assertion in self.by_article.pop(article, []):
             self.by_noun[assertion.noun[:5]].discard(article)
+            for key in _keys(assertion):
+                self.by_key[key].discard(article)
+                if not self.by_key[key]:
+                    del self.by_key[key]
+
 
     def all_pairs(self) -> list[tuple[Assertion, Assertion]]:
         pairs = []
@@ -230,6 +263,17 @@ class AssertionIndex:
                         if conflicting(assertion, other):
                             pairs.append((assertion, other))
         return pairs
+
+
+def _keys(assertion: Assertion) -> set[tuple[str, str, str]]:
+    """The index keys of an assertion: its noun with each predicate word's first six
+    letters, and with each subject (separately for assertions without a predicate)."""
+    noun = assertion.noun[:5]
+    keys = {(noun, "word", word[:6]) for word in assertion.predicate}
+    keys |= {(noun, "subject", entity) for entity in assertion.subject}
+    if not assertion.predicate:
+        keys |= {(noun, "subject-only", entity) for entity in assertion.subject}
+    return keys
 
 
 def from_assertions(pairs: Iterable[tuple[Assertion, Assertion]]) -> list[Contradiction]:
