@@ -294,7 +294,7 @@ class NameList:
 
     def __init__(self) -> None:
         self.items: list[str] = []
-        self._seen: dict[tuple, tuple[int, tuple[int, ...]]] = {}
+        self._answers: dict[tuple, tuple[int, tuple[int, ...]]] = {}
 
     def append(self, name: str) -> None:
         self.items.append(name)
@@ -306,12 +306,12 @@ class NameList:
         """Indices of the names that ``scorer`` rates at ``cutoff`` or better (a distance
         scorer: at most ``cutoff``), as ``process.extract`` over all of them would."""
         key = (query, scorer, cutoff)
-        scanned, found = self._seen.get(key, (0, ()))
+        scanned, found = self._answers.get(key, (0, ()))
         if scanned < len(self.items):
             fresh = process.extract(query, self.items[scanned:], scorer=scorer, limit=None,
                                     score_cutoff=cutoff)
             found = (*found, *sorted(scanned + index for _, _, index in fresh))
-            self._seen[key] = (len(self.items), found)
+            self._answers[key] = (len(self.items), found)
         return found
 
 

@@ -140,8 +140,8 @@ class KGStore:
         """Load N-Quads (or N-Triples) files fast, ``threads`` loaders side by side; the quad count.
 
         Files are read in chunks of about ``chunk_bytes`` (whole lines; by default
-        ``chunk_size`` of the file) handed to pyoxigraph's bulk
-        loader in ``threads`` threads (it releases the GIL), so memory stays bounded by
+        ``chunk_size`` of the file) handed to pyoxigraph's bulk loader in ``threads``
+        threads (it releases the GIL), so memory stays bounded by
         the chunks in flight. Lines with blank nodes are loaded together per file, since
         a blank-node label names one node only within one load. Not a transaction: meant
         for fresh stores, restores and shards; on a syntax error the store keeps what was

@@ -71,13 +71,15 @@ class RemoteResultCut(OSError):
         self.cap = cap
 
 
-def update_pieces(items: list[T], has_blank: Callable[[T], bool]) -> list[list[T]]:
-    """``items`` (triples or their lines) in pieces of at most ``UPDATE_TRIPLES``, one update
-    each, except that the items with a blank node make one piece together: a blank node
-    names one node only within one request."""
+def update_pieces(items: list[T], has_blank: Callable[[T], bool], size: int | None = None
+                  ) -> list[list[T]]:
+    """``items`` (triples or their lines) in pieces of at most ``size`` (``UPDATE_TRIPLES``
+    unless given), one update (or load) each, except that the items with a blank node make
+    one piece together: a blank node names one node only within one request."""
+    size = size or UPDATE_TRIPLES
     plain = [item for item in items if not has_blank(item)]
     blank = [item for item in items if has_blank(item)]
-    pieces = [plain[i:i + UPDATE_TRIPLES] for i in range(0, len(plain), UPDATE_TRIPLES)]
+    pieces = [plain[i:i + size] for i in range(0, len(plain), size)]
     return pieces + ([blank] if blank else [])
 
 

@@ -405,7 +405,11 @@ def _data(verb: str, graph: str, lines: list[str]) -> list[str]:
     """``verb`` DATA operations on ``graph`` of at most UPDATE_TRIPLES lines each, with the
     lines that hold blank nodes kept together (a blank node is one node per operation)."""
     return [f"{verb} DATA {{ GRAPH <{graph}> {{\n" + "\n".join(piece) + "\n} }"
-            for piece in update_pieces(lines, lambda line: "_:" in line)]
+            for piece in update_pieces(lines, _has_blank)]
+
+
+def _has_blank(line: str) -> bool:
+    return "_:" in line   # an N-Triples line with a blank node (or "_:" in a literal: harmless)
 
 
 def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
@@ -418,17 +422,11 @@ def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
             # minute. Not one transaction: a run killed half-way leaves a graph whose run id
             # differs from the saved state's, and the next run starts over.
             store.oxigraph.update(f"DROP SILENT GRAPH <{graph}>")
-            # in pieces, so the loader never holds the whole graph at once; the lines with
-            # blank nodes together (a blank-node label names one node only within one load)
-            plain = [line for line in lines if "_:" not in line]
-            pieces = [plain[start:start + BULK_LINES] for start in range(0, len(plain),
-                                                                          BULK_LINES)]
-            pieces.append([line for line in lines if "_:" in line])
-            for piece in pieces:
-                if piece:
-                    store.oxigraph.bulk_load(input="\n".join(piece).encode(),
-                                             format=ox.RdfFormat.N_TRIPLES,
-                                             to_graph=ox.NamedNode(graph))
+            # in pieces, so the loader never holds the whole graph at once
+            for piece in update_pieces(list(lines), _has_blank, BULK_LINES):
+                store.oxigraph.bulk_load(input="\n".join(piece).encode(),
+                                         format=ox.RdfFormat.N_TRIPLES,
+                                         to_graph=ox.NamedNode(graph))
             state.emitted = lines
             return
         operations = [f"DROP SILENT GRAPH <{graph}>", *_data("INSERT", graph, sorted(lines))]

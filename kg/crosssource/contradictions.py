@@ -251,7 +251,6 @@ class AssertionIndex:
                 if not self.by_key[key]:
                     del self.by_key[key]
 
-
     def all_pairs(self) -> list[tuple[Assertion, Assertion]]:
         pairs = []
         for article, found in sorted(self.by_article.items()):

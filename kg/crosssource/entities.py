@@ -14,7 +14,6 @@ from kg.crosssource.text import fold
 from kg.gazetteer import Gazetteer, default_gazetteer, trie_pattern
 
 
-
 @dataclass(frozen=True)
 class Mention:
     begin: int

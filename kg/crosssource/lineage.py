@@ -107,8 +107,7 @@ class Body:
 
     @functools.cached_property
     def codes(self) -> str:
-        """The words as one string, a character per word (``encode``): a run of k words is
-        a k-character slice, and a body keeps one short string rather than k-tuples."""
+        """The words as one string, a character per word (``encode``)."""
         return encode(self.words)
 
     @functools.cached_property
@@ -302,15 +301,12 @@ class LineageIndex:
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
         return self.candidates_and_boilerplate(iri, signatures)[0]
 
-    def boilerplate(self, iri: str, signatures: Signatures) -> set[tuple[str, ...]]:
-        """The word runs (``MIN_PASSAGE_WORDS`` long) of this article's passages that more
-        than ``MAX_PASSAGE_FANOUT`` indexed articles share: stock phrases, disclaimers and
-        wire boilerplate, which say nothing about who copied whom."""
-        return self.candidates_and_boilerplate(iri, signatures)[1]
-
     def candidates_and_boilerplate(self, iri: str, signatures: Signatures
                                    ) -> tuple[set[str], frozenset[tuple[str, ...]]]:
-        """``candidates`` and ``boilerplate`` from one pass over the passage index."""
+        """``candidates``, and the boilerplate of this article, from one pass over the
+        passage index. Boilerplate: the word runs (``MIN_PASSAGE_WORDS`` long) of its
+        passages that more than ``MAX_PASSAGE_FANOUT`` indexed articles share (stock phrases,
+        disclaimers, wire boilerplate), which say nothing about who copied whom."""
         jaccard: dict[str, float] = {}
         if signatures.body is not None:
             hits = self.doc_bands.query(self.doc_bands.keys(signatures.body.hashvalues))
