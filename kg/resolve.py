@@ -1,9 +1,9 @@
 """Identity: one actor key (and IRI) per real-world actor, within and across articles.
 
-Within an article, a surname ("Dvornikov", "Mr Moore", even "Dvornikow")
+Within an article, a surname ("Halvorsen", "Mr Halvorsen", even "Halvorson")
 joins the full name it fuzzily matches; across articles, names are matched
 against a registry that the store keeps in its entity graph. Names that differ
-in a given name ("Joe Biden", "Hunter Biden") stay apart. Gazetteer actors
+in a given name ("Lena Marsh", "Tom Marsh") stay apart. Gazetteer actors
 keep their gazetteer key.
 """
 from __future__ import annotations

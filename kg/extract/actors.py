@@ -286,7 +286,7 @@ def _add_named_entity(ctx: ArticleContext, paragraph, ent: SpacySpan,
     overlapping = [(b, e) for b, e in blocked if b < end and begin < e]
     if overlapping:
         # Keep the part of a span left of or right of a gazetteer name
-        # ("MI6 Richard Moore" → "Richard Moore"), when it still looks like a name.
+        # ("UNICEF Tomas Verhoef" → "Tomas Verhoef"), when it still looks like a name.
         b, e = max(overlapping, key=lambda r: r[1])
         if e < end and ent.label_ == "PERSON":
             begin = e

@@ -398,7 +398,7 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
     named = [m for m in inside if m.type in ("Person", "Organization") and m.kind != "description"]
     covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
     if covering and covering[0].kind != "description":
-        return covering[0]   # the head's own name: in "Smirnov of Channel One", Smirnov
+        return covering[0]   # the head's own name: in "Halloran of Radio Meridian", Halloran
     if word in generic_sources() or head.tag_ in ("NNS", "NNPS"):
         # "experts said" makes no claim; "analysts at the Institute for … said" and
         # "Russian state television broadcasts have asserted" credit the organisation.
@@ -418,7 +418,7 @@ def _claimant(ctx: ArticleContext, paragraph: Paragraph, head: Token) -> Mention
         # "the Russian journalist said", "Chief of the service, said"
         return _described_person(ctx, paragraph.offset + head.sent.start_char, begin)
     if inside:
-        # The head's own name first: in "Smirnov of Channel One" it is Smirnov.
+        # The head's own name first: in "Halloran of Radio Meridian" it is Halloran.
         covering = [m for m in inside if m.span.begin <= paragraph.offset + head.idx < m.span.end]
         if covering:
             return covering[0]

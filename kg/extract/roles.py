@@ -47,7 +47,7 @@ def extract(ctx: ArticleContext) -> list[Role]:
     for paragraph in ctx.body_paragraphs():
         doc = paragraph.doc
         if ctx.is_title_case(paragraph):
-            continue  # headline case: "Expert Claims Kim Offers Putin" parses as titles
+            continue  # headline case: "Analyst Says Minister Backs Deal" parses as titles
         for mention in [m for m in ctx.mentions if m.type == "Person" and m.kind == "name"]:
             local_begin = mention.span.begin - paragraph.offset
             if not 0 <= local_begin < len(doc.text):
