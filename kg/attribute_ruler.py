@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
@@ -26,6 +27,8 @@ FEATURES: tuple[str, ...] = ("TAG", "LOWER", "DEP", "IS_SPACE")
 _FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 
 Key = tuple[str, str, str, bool]
+_ARRAY_ATTRS = [TAG, LOWER, DEP, IS_SPACE]
+MAX_REMEMBERED = 200_000      # distinct tokens remembered (~40 MB); then forgotten at once
 Test = Callable[[Key], bool]
 
 
@@ -40,6 +43,9 @@ class Rule:
     entry: int
     tests: tuple[Test, ...]
     target: int
+    # What the first token's LOWER must be one of; None when the first token's test does
+    # not read LOWER at all, "any" when it reads it otherwise (NOT_IN, REGEX).
+    first_lower: frozenset[str] | None | str = None
 
 
 def _value_test(position: int, value: Any) -> Test:
@@ -89,8 +95,19 @@ def compile_rules(patterns: Iterable[dict[str, Any]]) -> list[Rule]:
             if not 0 <= target < len(sequence):
                 raise UnsupportedRule(f"rule {entry}: index {index} outside its "
                                       f"{len(sequence)} tokens")
-            rules.append(Rule(entry, tests, target))
+            rules.append(Rule(entry, tests, target, _lower_words(sequence[0])))
     return rules
+
+
+def _lower_words(spec: dict[str, Any]) -> frozenset[str] | None | str:
+    value = next((v for name, v in spec.items() if name.upper() == "LOWER"), None)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset([value])
+    if isinstance(value, dict) and set(value) == {"IN"}:
+        return frozenset(value["IN"])
+    return "any"
 
 
 class FastAttributeRuler:
@@ -102,6 +119,7 @@ class FastAttributeRuler:
         self.rules: list[Rule] = []
         self.attrs: list[dict] = []
         self._hits: dict[Key, tuple[tuple[int, ...], tuple[Rule, ...]]] = {}
+        self._keys: dict[tuple[int, ...], Key] = {}
         self._merged: dict[tuple[int, ...], dict] = {}
 
     def use(self, rules: list[Rule], attrs: list[dict]) -> None:
@@ -109,16 +127,35 @@ class FastAttributeRuler:
         self.rules, self.attrs = rules, list(attrs)
         self._hits.clear()
         self._merged.clear()
+        # Rules indexed by what they ask of the first token's LOWER, so that a new word
+        # form is tested only against the few rules that name it.
+        self._order = {id(rule): i for i, rule in enumerate(rules)}
+        self._no_lower = [rule for rule in rules if rule.first_lower is None]
+        self._any_lower = [rule for rule in rules if rule.first_lower == "any"]
+        self._by_lower: dict[str, list[Rule]] = {}
+        for rule in rules:
+            if isinstance(rule.first_lower, frozenset):
+                for word in rule.first_lower:
+                    self._by_lower.setdefault(word, []).append(rule)
+        self._without_lower: dict[tuple[str, str, bool], list[Rule]] = {}
 
     def _rules_at(self, key: Key) -> tuple[tuple[int, ...], tuple[Rule, ...]]:
         # The entries of one-token rules a token meets, and the longer rules it may start.
         found = self._hits.get(key)
         if found is None:
-            single = tuple(rule.entry for rule in self.rules
-                           if len(rule.tests) == 1 and rule.tests[0](key))
-            starts = tuple(rule for rule in self.rules
-                           if len(rule.tests) > 1 and rule.tests[0](key))
-            found = self._hits[key] = (single, starts)
+            if len(self._hits) >= MAX_REMEMBERED:
+                self._hits.clear()     # a bound on a long-lived worker's memory
+                self._keys.clear()
+            tag, lower, dep, space = key
+            general = self._without_lower.get((tag, dep, space))
+            if general is None:
+                general = [rule for rule in self._no_lower if rule.tests[0](key)]
+                self._without_lower[(tag, dep, space)] = general
+            met = general + [rule for rule in (*self._by_lower.get(lower, ()), *self._any_lower)
+                             if rule.tests[0](key)]
+            met.sort(key=lambda rule: self._order[id(rule)])
+            found = self._hits[key] = (tuple(r.entry for r in met if len(r.tests) == 1),
+                                       tuple(r for r in met if len(r.tests) > 1))
         return found
 
     def _attributes(self, entries: tuple[int, ...]) -> dict:
@@ -132,7 +169,9 @@ class FastAttributeRuler:
         return merged
 
     def __call__(self, doc: Doc) -> Doc:
-        keys: list[Key] = [(t.tag_, t.lower_, t.dep_, t.is_space) for t in doc]
+        # The four features as string hashes in one native call; strings only for new rows.
+        rows = doc.to_array(_ARRAY_ATTRS).tolist()
+        keys = [self._key(row) for row in rows]
         found = [self._rules_at(key) for key in keys]
         entries = [single for single, _ in found]
         # Every rule matches before any is applied, as in the stock component.
@@ -146,6 +185,15 @@ class FastAttributeRuler:
             if hits:
                 set_token_attrs(doc[i], self._attributes(hits))
         return doc
+
+    def _key(self, row: list[int]) -> Key:
+        hashed = tuple(row)
+        key = self._keys.get(hashed)
+        if key is None:
+            strings = self.vocab.strings
+            key = self._keys[hashed] = (strings[row[0]], strings[row[1]], strings[row[2]],
+                                        bool(row[3]))
+        return key
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         """Apply to a stream of docs."""

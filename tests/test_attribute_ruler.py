@@ -133,3 +133,18 @@ def test_rules_it_cannot_reproduce_keep_the_stock_ruler():
     assert not speed_up(nlp)
     assert isinstance(nlp.get_pipe("attribute_ruler"), AttributeRuler)
 
+
+
+def test_forgetting_remembered_tokens_changes_nothing(monkeypatch):
+    fast, stock = load_model(), load_model(stock=True)
+    if "attribute_ruler" not in stock.pipe_names:
+        pytest.skip("no trained model installed")
+    import kg.attribute_ruler as module
+
+    monkeypatch.setattr(module, "MAX_REMEMBERED", 7)
+    ruler = fast.get_pipe("attribute_ruler")
+    text = SPECIAL + "\n" + next(iter(synth.articles(1, seed=9)))["text"]
+    lines = [line for _, line in nonblank_lines(text)]
+    for ours, theirs in zip(fast.pipe(lines), stock.pipe(lines), strict=True):
+        assert _attributes(ours) == _attributes(theirs)
+    assert len(ruler._hits) <= 7
