@@ -22,6 +22,10 @@ so a run after new articles were built compares only the new articles with their
 candidates and the claims of their claimants, and changes only the triples of findings that
 changed. Removed or replaced articles are dropped from every index. A missing or stale
 sidecar (or a store whose cross-source graph was dropped) makes the run start over.
+
+With ``config.jobs`` > 1 and at least ``MIN_ARTICLES_FOR_WORKERS`` new articles, lineage
+signatures and verdicts are computed in worker processes (``workers.py``); the findings
+do not depend on the number of workers.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ import time
 import uuid
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +49,9 @@ from kg.crosssource.corpus import actor_names, article_fingerprints, read_claims
 from kg.crosssource.distortions import (directed_sources, find_attributions,
                                          find_distortions)
 from kg.crosssource.entities import EntityMatcher
-from kg.crosssource.lineage import Body, LineageIndex, Signatures, classify, reduce
+from kg.crosssource.lineage import Body, LineageIndex, reduce
+from kg.crosssource.workers import (MIN_ARTICLES_FOR_WORKERS, LineageWorkers, signatures_of,
+                                    verdicts)
 from kg.crosssource.model import (ClaimRecord, Contradiction, CrossReport, Derivation,
                                   Distortion, Doc, Statement)
 from kg.crosssource.statements import StatementIndex
@@ -186,16 +192,15 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     for iri in added:
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
-        signatures = Signatures.of(body(iri))
-        found, boilerplate = state.lineage.candidates_and_boilerplate(iri, signatures)
-        for other in sorted(found):
-            lineage_comparisons += 1
-            derivation = classify(doc(iri), doc(other), body(iri), body(other), boilerplate)
-            if derivation is not None:
-                pair = frozenset((iri, other))
-                state.derivations[pair] = derivation
-                new_pairs.append(pair)
-        state.lineage.add(iri, signatures)
+    jobs = config.jobs if len(added) >= MIN_ARTICLES_FOR_WORKERS else 1
+    with LineageWorkers(jobs) as workers:
+        for iri, others, found in _lineage(state, added, doc, workers):
+            for other, derivation in zip(others, found):
+                lineage_comparisons += 1
+                if derivation is not None:
+                    pair = frozenset((iri, other))
+                    state.derivations[pair] = derivation
+                    new_pairs.append(pair)
     state.lineage_comparisons += lineage_comparisons
 
     # ------------------------------------------------------------ claims and statements
@@ -318,6 +323,33 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     _save_state(path, store, state)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _lineage(state: CrossState, added: list[str], doc: Callable[[str], Doc],
+             workers: LineageWorkers) -> Iterator[tuple[str, list[str], list[Derivation | None]]]:
+    """Each new article, its candidates (in order) and the verdict on each, in input order.
+
+    Signatures and verdicts are computed by ``workers``; the candidates here, in input
+    order, since each article is indexed before the next one looks for its candidates."""
+    from kg.pipeline import WINDOW_PER_JOB, in_order   # the build's bounded ordered window
+
+    window = max(1, workers.jobs) * WINDOW_PER_JOB
+    signed = in_order(added, lambda iri: workers.submit(signatures_of, doc(iri)), window)
+
+    def candidates() -> Iterator[tuple[str, list[str], frozenset[tuple[str, ...]]]]:
+        for iri, result in zip(added, signed):
+            signatures = result.get()
+            found, boilerplate = state.lineage.candidates_and_boilerplate(iri, signatures)
+            state.lineage.add(iri, signatures)
+            yield iri, sorted(found), boilerplate
+
+    def submit(item: tuple[str, list[str], frozenset[tuple[str, ...]]]):
+        iri, others, boilerplate = item
+        return iri, others, workers.submit(verdicts, doc(iri), [doc(o) for o in others],
+                                           boilerplate)
+
+    for iri, others, result in in_order(candidates(), submit, window):
+        yield iri, others, result.get()
 
 
 def _forget(state: CrossState, iri: str) -> set[str]:

@@ -21,9 +21,11 @@ from kg.errors import KGError
 @click.option("--base", default=None, help="base IRI of instances")
 @click.option("--full", is_flag=True,
               help="ignore the saved state and analyse every article again")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1,
+              help="worker processes for the lineage verification (as kg build --jobs)")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
               help="write the analysis report (JSON) here")
-def crosssource_command(store: Path | None, base: str | None, full: bool,
+def crosssource_command(store: Path | None, base: str | None, full: bool, jobs: int,
                         report_path: Path | None) -> None:
     """Find statements, distortions, contradictions and lineage across articles.
 
@@ -33,7 +35,7 @@ def crosssource_command(store: Path | None, base: str | None, full: bool,
     from kg.crosssource import analyse
     from kg.store import KGStore
 
-    config = load_config(store=store, base=base)
+    config = load_config(store=store, base=base, jobs=jobs)
     if not config.store.exists():
         click.echo(f"kg: error: no store at {config.store}; run `kg build SOURCES` first",
                    err=True)
