@@ -31,7 +31,7 @@ from kg.gazetteer import default_gazetteer
 from kg.ingest import Rejection, load
 from kg.model import Article, Extraction
 from kg.namespaces import NKG, ONTOLOGY_IRI, RDF, RDFS, SKOS, OWL, WD
-from kg.nlp import load_model
+from kg.nlp import Paragraph, load_model, parse_many
 from kg.resolve import Actor, Registry
 from kg.store import KGStore
 
@@ -81,9 +81,9 @@ def _init_worker() -> None:
     _worker_nlp = load_model()   # once per worker process, not per article
 
 
-def _extract_in_worker(article: Article) -> Extraction | FailedExtraction:
+def _extract_in_worker(articles: list[Article]) -> list[Extraction | FailedExtraction]:
     assert _worker_nlp is not None
-    return extract_one(article, _worker_nlp)
+    return extract_batch(articles, _worker_nlp)
 
 
 @dataclass
@@ -94,18 +94,39 @@ class FailedExtraction:
     reason: str
 
 
-def extract_one(article: Article, nlp) -> Extraction | FailedExtraction:
+def extract_one(article: Article, nlp, paragraphs: list[Paragraph] | None = None
+                ) -> Extraction | FailedExtraction:
     """``extract``, with an exception turned into a FailedExtraction (and logged)."""
     try:
-        return extract(article, nlp)
+        return extract(article, nlp, paragraphs=paragraphs)
     except Exception as exc:  # one article the extractors cannot handle must not stop the batch
         log.exception("extraction of %s failed", article.source)
         return FailedExtraction(article, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
+def extract_batch(articles: list[Article], nlp) -> list[Extraction | FailedExtraction]:
+    """``extract_one`` of each article, their lines parsed in one stream (``parse_many``)."""
+    try:
+        parsed: list[list[Paragraph] | None] = list(parse_many(nlp, [a.text for a in articles]))
+    except Exception:  # an article the parser fails on: each parsed alone, to name it
+        log.debug("parsing %d articles together failed; one by one", len(articles))
+        parsed = [None] * len(articles)
+    return [extract_one(article, nlp, paragraphs)
+            for article, paragraphs in zip(articles, parsed)]
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), read lazily."""
+    stream = iter(items)
+    while batch := list(itertools.islice(stream, size)):
+        yield batch
+
+
 # Articles in flight per worker: enough to keep every worker busy, few enough that memory
 # stays flat however long the input is (Pool.imap would read the whole input ahead).
 WINDOW_PER_JOB = 8
+# Articles parsed in one spaCy stream by one worker task (fuller batches: ~8 % faster).
+ARTICLES_PER_TASK = 4
 # Articles checked together by the quick check (kg.engines.quickcheck): its cost is per
 # query, so checking a batch at once is ~4x cheaper than article by article.
 CHECK_BATCH = 64
@@ -133,16 +154,17 @@ def extractions(articles: Iterable[Article], jobs: int = 1
     if first is None:
         return
     articles = itertools.chain([first], stream)
+    groups = batches(articles, ARTICLES_PER_TASK)
     if jobs <= 1:
         nlp = load_model()
-        for article in articles:
-            yield extract_one(article, nlp)
+        for group in groups:
+            yield from extract_batch(group, nlp)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_init_worker) as pool:
-        for result in in_order(articles, lambda a: pool.apply_async(_extract_in_worker, (a,)),
-                               jobs * WINDOW_PER_JOB):
-            yield result.get()
+        for result in in_order(groups, lambda g: pool.apply_async(_extract_in_worker, (g,)),
+                               max(2, jobs * WINDOW_PER_JOB // ARTICLES_PER_TASK)):
+            yield from result.get()
 
 
 # ---------------------------------------------------------------- build

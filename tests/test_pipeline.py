@@ -116,3 +116,51 @@ def test_jsonl_outlet_becomes_the_articles_publisher(tmp_path):
         rows = store.select("""SELECT DISTINCT ?label WHERE { ?a nkg:outlet ?o . ?o a nkg:Organization ;
                                rdfs:label ?label }""")
     assert [r["label"] for r in rows] == ["Reuters"]
+
+
+# ---------------------------------------------------------------- extraction in batches
+
+def _seed_articles() -> list:
+    from kg.ingest import RawInput, to_article
+
+    return [to_article(RawInput(str(p), p.read_text(encoding="utf-8"), "text/plain"))
+            for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def test_articles_parsed_together_extract_as_parsed_alone(nlp):
+    from kg.pipeline import extract_batch, extract_one
+
+    articles = _seed_articles()
+    together = extract_batch(articles, nlp)
+    alone = [extract_one(article, nlp) for article in articles]
+    assert [e.article.source for e in together] == [a.source for a in articles]
+    assert sum(len(e.claims) for e in together) > 5
+    assert together == alone
+
+
+def test_a_failing_article_in_a_batch_is_rejected_alone(nlp, monkeypatch):
+    import kg.extract.actors as actors
+    import kg.pipeline as pipeline
+    from kg.pipeline import FailedExtraction, extract_batch
+
+    articles = _seed_articles()
+    broken = articles[2].source
+    real = actors.extract
+
+    def failing(ctx):
+        if ctx.article.source == broken:
+            raise RuntimeError("planted failure")
+        return real(ctx)
+
+    monkeypatch.setattr(actors, "extract", failing)
+    results = extract_batch(articles, nlp)
+    assert [isinstance(r, FailedExtraction) for r in results] == [False, False, True, False, False]
+    assert "planted failure" in results[2].reason
+
+    def parse_fails(*args, **kwargs):
+        raise ValueError("the batch cannot be parsed")
+
+    # When the batch cannot be parsed at once, each article is parsed alone.
+    monkeypatch.setattr(pipeline, "parse_many", parse_fails)
+    again = extract_batch(articles, nlp)
+    assert [isinstance(r, FailedExtraction) for r in again] == [False, False, True, False, False]

@@ -92,10 +92,13 @@ class ArticleContext:
         return mention
 
 
-def make_context(article: Article, nlp: Language, gazetteer: Gazetteer | None = None
-                 ) -> ArticleContext:
-    """Parse an article and find its furniture, ready for the extractors."""
-    return ArticleContext(article, parse(nlp, article.text), furniture_ranges(article.text),
+def make_context(article: Article, nlp: Language, gazetteer: Gazetteer | None = None,
+                 paragraphs: list[Paragraph] | None = None) -> ArticleContext:
+    """Parse an article (unless its ``paragraphs`` are given) and find its furniture, ready
+    for the extractors."""
+    if paragraphs is None:
+        paragraphs = parse(nlp, article.text)
+    return ArticleContext(article, paragraphs, furniture_ranges(article.text),
                           gazetteer or default_gazetteer())
 
 
@@ -106,9 +109,11 @@ def _extractors() -> tuple[tuple[str, Callable[[ArticleContext], list]], ...]:
             ("claims", claims.extract), ("recognitions", recognitions.extract))
 
 
-def extract(article: Article, nlp: Language, gazetteer: Gazetteer | None = None) -> Extraction:
-    """Run every extractor, in order, on one article."""
-    ctx = make_context(article, nlp, gazetteer)
+def extract(article: Article, nlp: Language, gazetteer: Gazetteer | None = None,
+            paragraphs: list[Paragraph] | None = None) -> Extraction:
+    """Run every extractor, in order, on one article (parsed here unless ``paragraphs``
+    holds its parse, from ``kg.nlp.parse_many``)."""
+    ctx = make_context(article, nlp, gazetteer, paragraphs)
     extraction = Extraction(article=article, model=model_name(nlp))
     ctx.extraction = extraction
     for name, run in _extractors():
