@@ -170,7 +170,11 @@ def export(store: Path | None, fmt: str, output: Path | None) -> None:
 @_store_option
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="loaders side by side (default: one per core)")
-def load(files: tuple[Path, ...], store: Path | None, threads: int | None) -> None:
+@click.option("--lenient", is_flag=True,
+              help="skip the validation of IRIs and literals (faster): only for files "
+                   "newskg wrote (kg export, shards)")
+def load(files: tuple[Path, ...], store: Path | None, threads: int | None,
+         lenient: bool) -> None:
     """Bulk-load N-Quads FILES (a `kg export --format nq`, or shards) into the store.
 
     Fast and not transactional: meant for a fresh store or a restore. The graphs
@@ -181,7 +185,7 @@ def load(files: tuple[Path, ...], store: Path | None, threads: int | None) -> No
     started = time.perf_counter()
     with _open(store, read_only=False) as target:
         try:
-            count = target.bulk_load(files, threads=threads)
+            count = target.bulk_load(files, threads=threads, lenient=lenient)
         except KGError as exc:
             raise _fail(exc) from exc
         total = len(target)

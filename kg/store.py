@@ -136,7 +136,7 @@ class KGStore:
             self.flush()
 
     def bulk_load(self, sources: Iterable[str | Path], *, threads: int | None = None,
-                  chunk_bytes: int | None = None) -> int:
+                  chunk_bytes: int | None = None, lenient: bool = False) -> int:
         """Load N-Quads (or N-Triples) files fast, ``threads`` loaders side by side; the quad count.
 
         Files are read in chunks of about ``chunk_bytes`` (whole lines; by default
@@ -145,7 +145,8 @@ class KGStore:
         the chunks in flight. Lines with blank nodes are loaded together per file, since
         a blank-node label names one node only within one load. Not a transaction: meant
         for fresh stores, restores and shards; on a syntax error the store keeps what was
-        loaded before it.
+        loaded before it. ``lenient`` skips pyoxigraph's validation of IRIs and literals
+        (faster parsing): for files newskg wrote itself (shards, exports), not others'.
 
         Raises:
             StoreError: a file cannot be read or is not N-Quads (file and line named), or
@@ -162,7 +163,8 @@ class KGStore:
                 if errors:
                     continue                       # drain the queue after a failure
                 try:
-                    self._store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+                    self._store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS,
+                                          lenient=lenient)
                     loaded[slot] += data.count(b"\n")
                 except SyntaxError as exc:
                     errors.append(_syntax_error(name, first_line, str(exc)))

@@ -120,3 +120,20 @@ def test_article_writes_reach_disk_every_flush_every_triples(tmp_path, monkeypat
     assert all(after > before for before, after in zip(counts, counts[1:])), counts
     assert len(store) == 100
     store.close()
+
+
+def test_kg_load_lenient_restores_the_same_and_still_names_broken_lines(seed_build, seed_nquads,
+                                                                       tmp_path):
+    _, original, _ = seed_build
+    target = tmp_path / "restored"
+    done = subprocess.run([*KG, "load", "--lenient", str(seed_nquads), "--store", str(target)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with KGStore(target, read_only=True) as restored:
+        assert _quads(restored) == _quads(original)
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+                   "<http://example.org/s> <http://example.org/p> oops .\n", encoding="utf-8")
+    done = subprocess.run([*KG, "load", "--lenient", str(bad), "--store", str(tmp_path / "s")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "bad.nq line 2: not N-Quads" in done.stderr

@@ -179,13 +179,15 @@ class RemoteStore:
             sparql, _ = _with_prologue(sparql, prefixes, base_iri)
         self._post(self.update_url, [("update", sparql)], "*/*")
 
-    def bulk_load(self, input: bytes, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+    def bulk_load(self, input: bytes, format: ox.RdfFormat = ox.RdfFormat.N_QUADS,
+                  lenient: bool = False) -> None:
         """Insert a chunk of N-Quads (what ``KGStore.bulk_load`` hands over) in updates of at
         most ``UPDATE_TRIPLES`` triples: Virtuoso refuses an update whose SQL grows past
         10,000 lines. Triples with blank nodes go in one update, since a blank node names
         one node only within one request. INSERT … WHERE {} rather than INSERT DATA,
         because Virtuoso refuses blank nodes in INSERT DATA."""
-        for piece in update_pieces(list(ox.parse(input, format=format)), lambda q: isinstance(
+        quads = list(ox.parse(input, format=format, lenient=lenient))
+        for piece in update_pieces(quads, lambda q: isinstance(
                 q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)):
             self._insert(piece)
 

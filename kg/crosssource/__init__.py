@@ -458,7 +458,8 @@ def _write(store: KGStore, iris: Iris, state: CrossState, lines: set[str],
             for piece in update_pieces(list(lines), _has_blank, BULK_LINES):
                 store.oxigraph.bulk_load(input="\n".join(piece).encode(),
                                          format=ox.RdfFormat.N_TRIPLES,
-                                         to_graph=ox.NamedNode(graph))
+                                         to_graph=ox.NamedNode(graph),
+                                         lenient=True)   # our own N-Triples lines
             state.emitted = lines
             return
         operations = [f"DROP SILENT GRAPH <{graph}>", *_data("INSERT", graph, sorted(lines))]

@@ -296,15 +296,16 @@ def _bulk_load(store: KGStore, paths: list[Path], embedded: bool) -> int:
     share one by accident (article graphs have none today). A SPARQL server takes one
     update per shard, as big as the local engine's per article (Virtuoso refuses an
     update whose SQL translation passes 10,000 lines: a batch in one is too much)."""
+    # lenient: the shards are newskg's own N-Quads, written by rdflib from checked graphs
     if not embedded:
-        return store.bulk_load(paths)
+        return store.bulk_load(paths, lenient=True)
     merged = paths[0].with_name(f".load-{os.getpid()}{SUFFIX}")
     try:
         with merged.open("wb") as out:
             for path in paths:
                 with path.open("rb") as shard:
                     shutil.copyfileobj(shard, out)
-        return store.bulk_load([merged])
+        return store.bulk_load([merged], lenient=True)
     except OSError as exc:
         raise StoreError(f"cannot merge the shards in {merged.parent}: {exc}") from exc
     finally:
