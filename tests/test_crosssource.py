@@ -593,3 +593,11 @@ def test_lineage_verifies_at_most_a_few_candidates_and_keeps_the_real_source():
     found = index.candidates("copy", Body.of(copy))
     assert "a7" in found
     assert len(found) == MAX_CANDIDATES   # every article is a candidate before the cap
+
+
+def test_the_report_times_each_stage(analysed):
+    _, report = analysed
+    assert list(report.stage_seconds) == ["reading", "lineage", "statements", "entities",
+                                          "distortions", "contradictions", "writing"]
+    assert all(seconds >= 0 for seconds in report.stage_seconds.values())
+    assert sum(report.stage_seconds.values()) <= report.seconds + 0.01

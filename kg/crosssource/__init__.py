@@ -147,6 +147,15 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     """
     started = time.perf_counter()
     iris = config.iris
+    report = CrossReport()
+    last = [started]
+
+    def lap(stage: str) -> None:
+        """Charge the time since the previous lap to ``stage`` (the report's stage_seconds)."""
+        now = time.perf_counter()
+        report.stage_seconds[stage] = round(now - last[0], 3)
+        last[0] = now
+
     if state_path is True:
         path = sidecar_path(config, store)
     elif state_path:
@@ -154,7 +163,6 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     else:
         path = None
     state = CrossState(base=config.base) if full else _load_state(path, store, config.base)
-    report = CrossReport()
     if state.emitted and _graph_run(store, iris) != state.run:
         log.info("cross-source graph does not match the saved state: full analysis")
         state = CrossState(base=config.base)
@@ -183,6 +191,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
             bodies[iri] = Body.of(doc(iri).text)
         return bodies[iri]
 
+    lap("reading")
     # ------------------------------------------------------------ lineage
     comparisons_before = state.statements.comparisons
     lineage_comparisons = 0
@@ -203,6 +212,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
                     new_pairs.append(pair)
     state.lineage_comparisons += lineage_comparisons
 
+    lap("lineage")
     # ------------------------------------------------------------ claims and statements
     claims_new = read_claims(store, articles=added) if added else []
     by_article: dict[str, list[ClaimRecord]] = defaultdict(list)
@@ -226,12 +236,14 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
                   for s in state.statement_sets[claimant]]
     statement_of = {claim: s.key for s in statements for claim in s.claims}
 
+    lap("statements")
     # ------------------------------------------------------------ entity names
     involved = {state.claims[c].claimant for s in statements for c in s.claims
                 if c in state.claims}
     matcher_articles = set(added) | {a for pair in new_pairs for a in pair}
     matcher = EntityMatcher(actor_names(store, involved | _mentioned(store, matcher_articles)))
 
+    lap("entities")
     # ------------------------------------------------------------ distortions
     derivations = reduce(sorted(state.derivations.values(), key=lambda d: (d.copy, d.source)))
     kept_pairs = {frozenset((d.copy, d.source)) for d in derivations}
@@ -272,6 +284,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         state.attribution_cache[pair] = found
         distortions += found
 
+    lap("distortions")
     # ------------------------------------------------------------ contradictions
     for iri in added:
         pairs = state.assertions.add(iri, contra.assertions(doc(iri), body(iri), matcher))
@@ -300,6 +313,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
                       if not _within_one_statement(c, state, statement_of)]
     contradictions = _without_echoes(contradictions, derivations)
 
+    lap("contradictions")
     # ------------------------------------------------------------ write
     report.lineage_comparisons = lineage_comparisons
     report.claim_comparisons = state.statements.comparisons - comparisons_before
@@ -321,6 +335,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     _write(store, iris, state, lines | provenance, report)
     store.flush()
     _save_state(path, store, state)
+    lap("writing")
     report.seconds = time.perf_counter() - started
     return report
 

@@ -104,6 +104,9 @@ class CrossReport:
     seconds: float = 0.0
     full_rebuild: bool = False
     counts_by_kind: dict[str, int] = field(default_factory=dict)
+    # seconds per stage: reading (state, fingerprints, removals), lineage (with reading the
+    # new articles), statements, entities, distortions, contradictions, writing
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (f"{self.articles} articles ({self.added} new, {self.removed} removed): "
