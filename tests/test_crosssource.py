@@ -500,6 +500,23 @@ def test_lineage_in_worker_processes_finds_the_same(analysed, monkeypatch):
     assert _crosssource_triples(again) == _crosssource_triples(store)
 
 
+def test_workers_compare_new_articles_with_earlier_ones(analysed, monkeypatch, tmp_path):
+    """An incremental run: the workers know the new articles and get the earlier ones with
+    the task; the findings are those of one analysis of everything."""
+    import kg.crosssource as crosssource
+
+    store, _ = analysed
+    monkeypatch.setattr(crosssource, "MIN_ARTICLES_FOR_WORKERS", 0)
+    state = tmp_path / "state.pickle"
+    growing = make_store(["source", "unrelated"])
+    analyse(growing, Config(jobs=2), state_path=state)
+    for key in ("near", "spun", "shared"):
+        growing.put_graph(str(IRIS.article(key)), article_graph(key, TEXTS, DATES, CLAIMS))
+    report = analyse(growing, Config(jobs=2), state_path=state)
+    assert report.added == 3 and not report.full_rebuild and report.lineage_comparisons > 0
+    assert findings(growing) == findings(store)
+
+
 def _crosssource_triples(store: KGStore) -> set[tuple[str, str, str]]:
     graph = f"<{IRIS.graph('crosssource')}>"
     rows = store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")

@@ -202,7 +202,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
     jobs = config.jobs if len(added) >= MIN_ARTICLES_FOR_WORKERS else 1
-    with LineageWorkers(jobs) as workers:
+    with LineageWorkers(jobs, [doc(iri) for iri in added] if jobs > 1 else ()) as workers:
         for iri, others, found in _lineage(state, added, doc, workers):
             for other, derivation in zip(others, found):
                 lineage_comparisons += 1
@@ -349,7 +349,8 @@ def _lineage(state: CrossState, added: list[str], doc: Callable[[str], Doc],
     from kg.pipeline import WINDOW_PER_JOB, in_order   # the build's bounded ordered window
 
     window = max(1, workers.jobs) * WINDOW_PER_JOB
-    signed = in_order(added, lambda iri: workers.submit(signatures_of, doc(iri)), window)
+    signed = in_order(added, lambda iri: workers.submit(signatures_of, workers.ref(doc(iri))),
+                      window)
 
     def candidates() -> Iterator[tuple[str, list[str], frozenset[tuple[str, ...]]]]:
         for iri, result in zip(added, signed):
@@ -360,8 +361,8 @@ def _lineage(state: CrossState, added: list[str], doc: Callable[[str], Doc],
 
     def submit(item: tuple[str, list[str], frozenset[tuple[str, ...]]]):
         iri, others, boilerplate = item
-        return iri, others, workers.submit(verdicts, doc(iri), [doc(o) for o in others],
-                                           boilerplate)
+        return iri, others, workers.submit(verdicts, workers.ref(doc(iri)),
+                                           [workers.ref(doc(o)) for o in others], boilerplate)
 
     for iri, others, result in in_order(candidates(), submit, window):
         yield iri, others, result.get()

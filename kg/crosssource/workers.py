@@ -20,6 +20,19 @@ MIN_ARTICLES_FOR_WORKERS = 300
 BODIES_PER_WORKER = 4096      # bodies a worker remembers (candidates recur across articles)
 
 _bodies: OrderedDict[str, Body] = OrderedDict()
+# The new articles of this analysis, handed to each worker once when it starts: tasks then
+# name them by IRI instead of carrying ~24 texts each (other articles come as Docs).
+_known: dict[str, Doc] = {}
+
+DocRef = Doc | str    # a Doc, or the IRI of one of the worker's known Docs
+
+
+def _init_worker(known: list[Doc]) -> None:
+    _known.update((doc.iri, doc) for doc in known)
+
+
+def _doc(ref: DocRef) -> Doc:
+    return _known[ref] if isinstance(ref, str) else ref
 
 
 def _body(doc: Doc) -> Body:
@@ -33,16 +46,18 @@ def _body(doc: Doc) -> Body:
     return body
 
 
-def signatures_of(doc: Doc) -> Signatures:
+def signatures_of(ref: DocRef) -> Signatures:
     """The LSH signatures of one article (in a worker)."""
-    return Signatures.of(_body(doc))
+    return Signatures.of(_body(_doc(ref)))
 
 
-def verdicts(doc: Doc, others: Sequence[Doc], boilerplate: frozenset[tuple[str, ...]]
+def verdicts(ref: DocRef, others: Sequence[DocRef], boilerplate: frozenset[tuple[str, ...]]
              ) -> list[Derivation | None]:
-    """``classify`` of ``doc`` against each of ``others``, in order (in a worker)."""
+    """``classify`` of an article against each of ``others``, in order (in a worker)."""
+    doc = _doc(ref)
     body = _body(doc)
-    return [classify(doc, other, body, _body(other), boilerplate) for other in others]
+    return [classify(doc, other, body, _body(other), boilerplate)
+            for other in map(_doc, others)]
 
 
 class _Done:
@@ -56,17 +71,25 @@ class _Done:
 
 
 class LineageWorkers:
-    """``jobs`` processes for lineage (started on first use), or this process when jobs is 1."""
+    """``jobs`` processes for lineage, or this process when jobs is 1; ``known`` are the docs
+    each worker receives once at start (tasks then name them by ``ref``)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, known: Sequence[Doc] = ()) -> None:
         self.jobs = jobs
+        self.known = list(known)
+        self._known_iris = {doc.iri for doc in self.known}
         self._pool: Any = None
 
     def __enter__(self) -> LineageWorkers:
         if self.jobs > 1:
             # spawn, not fork: the parent holds an open store and its native threads
-            self._pool = multiprocessing.get_context("spawn").Pool(self.jobs)
+            self._pool = multiprocessing.get_context("spawn").Pool(
+                self.jobs, initializer=_init_worker, initargs=(self.known,))
         return self
+
+    def ref(self, doc: Doc) -> DocRef:
+        """What a task carries for ``doc``: its IRI when the workers know it, else the doc."""
+        return doc.iri if self._pool is not None and doc.iri in self._known_iris else doc
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
