@@ -129,7 +129,6 @@ class FastAttributeRuler:
         self._merged.clear()
         # Rules indexed by what they ask of the first token's LOWER, so that a new word
         # form is tested only against the few rules that name it.
-        self._order = {id(rule): i for i, rule in enumerate(rules)}
         self._no_lower = [rule for rule in rules if rule.first_lower is None]
         self._any_lower = [rule for rule in rules if rule.first_lower == "any"]
         self._by_lower: dict[str, list[Rule]] = {}
@@ -151,9 +150,9 @@ class FastAttributeRuler:
             if general is None:
                 general = [rule for rule in self._no_lower if rule.tests[0](key)]
                 self._without_lower[(tag, dep, space)] = general
+            # in any order: _attributes applies the entries in entry order
             met = general + [rule for rule in (*self._by_lower.get(lower, ()), *self._any_lower)
                              if rule.tests[0](key)]
-            met.sort(key=lambda rule: self._order[id(rule)])
             found = self._hits[key] = (tuple(r.entry for r in met if len(r.tests) == 1),
                                        tuple(r for r in met if len(r.tests) > 1))
         return found

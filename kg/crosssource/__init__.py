@@ -202,7 +202,8 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
     jobs = config.jobs if len(added) >= MIN_ARTICLES_FOR_WORKERS else 1
-    with LineageWorkers(jobs, [doc(iri) for iri in added] if jobs > 1 else ()) as workers:
+    with LineageWorkers(jobs, [doc(iri) for iri in added] if jobs > 1 else (),
+                        body=lambda d: body(d.iri)) as workers:
         for iri, others, found in _lineage(state, added, doc, workers):
             for other, derivation in zip(others, found):
                 lineage_comparisons += 1

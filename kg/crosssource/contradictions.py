@@ -203,7 +203,6 @@ class AssertionIndex:
 
     def __init__(self) -> None:
         self.by_article: dict[str, list[Assertion]] = {}
-        self.by_noun: dict[str, set[str]] = defaultdict(set)
         self.by_key: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         self.comparisons = 0
 
@@ -220,7 +219,6 @@ class AssertionIndex:
                         pairs.append((assertion, other))
         self.by_article[article] = found
         for assertion in found:
-            self.by_noun[assertion.noun[:5]].add(article)
             for key in _keys(assertion):
                 self.by_key[key].add(article)
         return pairs
@@ -240,28 +238,12 @@ class AssertionIndex:
             found |= {other for other, count in hits.items() if count >= MIN_SHARED_PREDICATE}
         return found
 
-    def _articles_for(self, noun: str) -> set[str]:
-        return set(self.by_noun.get(noun[:5], set()))
-
     def remove(self, article: str) -> None:
         for assertion in self.by_article.pop(article, []):
-            self.by_noun[assertion.noun[:5]].discard(article)
             for key in _keys(assertion):
                 self.by_key[key].discard(article)
                 if not self.by_key[key]:
                     del self.by_key[key]
-
-    def all_pairs(self) -> list[tuple[Assertion, Assertion]]:
-        pairs = []
-        for article, found in sorted(self.by_article.items()):
-            for assertion in found:
-                for other_article in sorted(self._articles_for(assertion.noun)):
-                    if other_article <= article:
-                        continue
-                    for other in self.by_article.get(other_article, []):
-                        if conflicting(assertion, other):
-                            pairs.append((assertion, other))
-        return pairs
 
 
 def _keys(assertion: Assertion) -> set[tuple[str, str, str]]:

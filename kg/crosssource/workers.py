@@ -46,17 +46,17 @@ def _body(doc: Doc) -> Body:
     return body
 
 
-def signatures_of(ref: DocRef) -> Signatures:
-    """The LSH signatures of one article (in a worker)."""
-    return Signatures.of(_body(_doc(ref)))
+def signatures_of(ref: DocRef, body: Callable[[Doc], Body] = _body) -> Signatures:
+    """The LSH signatures of one article (in a worker; ``body`` gives an article's body)."""
+    return Signatures.of(body(_doc(ref)))
 
 
-def verdicts(ref: DocRef, others: Sequence[DocRef], boilerplate: frozenset[tuple[str, ...]]
-             ) -> list[Derivation | None]:
+def verdicts(ref: DocRef, others: Sequence[DocRef], boilerplate: frozenset[tuple[str, ...]],
+             body: Callable[[Doc], Body] = _body) -> list[Derivation | None]:
     """``classify`` of an article against each of ``others``, in order (in a worker)."""
     doc = _doc(ref)
-    body = _body(doc)
-    return [classify(doc, other, body, _body(other), boilerplate)
+    mine = body(doc)
+    return [classify(doc, other, mine, body(other), boilerplate)
             for other in map(_doc, others)]
 
 
@@ -72,12 +72,15 @@ class _Done:
 
 class LineageWorkers:
     """``jobs`` processes for lineage, or this process when jobs is 1; ``known`` are the docs
-    each worker receives once at start (tasks then name them by ``ref``)."""
+    each worker receives once at start (tasks then name them by ``ref``). In this process,
+    tasks take their bodies from ``body`` (the analysis's own, so none is computed twice)."""
 
-    def __init__(self, jobs: int, known: Sequence[Doc] = ()) -> None:
+    def __init__(self, jobs: int, known: Sequence[Doc] = (),
+                 body: Callable[[Doc], Body] | None = None) -> None:
         self.jobs = jobs
         self.known = list(known)
         self._known_iris = {doc.iri for doc in self.known}
+        self._body = body or _body
         self._pool: Any = None
 
     def __enter__(self) -> LineageWorkers:
@@ -97,7 +100,8 @@ class LineageWorkers:
             self._pool.join()
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
-        """``function(*args)``, in a worker when there are workers; ``.get()`` the result."""
+        """``function(*args)`` (``signatures_of`` or ``verdicts``), in a worker when there are
+        workers; ``.get()`` the result."""
         if self._pool is None:
-            return _Done(function(*args))
+            return _Done(function(*args, body=self._body))
         return self._pool.apply_async(function, args)
