@@ -27,6 +27,7 @@ from kg.crosssource import analyse as analyse_crosssource
 from kg.engines.quickcheck import QuickCheck, default_check, format_results
 from kg.errors import StoreError
 from kg.extract import extract, finish
+from kg.furniture import furniture_ranges
 from kg.gazetteer import default_gazetteer
 from kg.ingest import Rejection, load
 from kg.model import Article, Extraction
@@ -94,11 +95,12 @@ class FailedExtraction:
     reason: str
 
 
-def extract_one(article: Article, nlp, paragraphs: list[Paragraph] | None = None
+def extract_one(article: Article, nlp, paragraphs: list[Paragraph] | None = None,
+                furniture: list[tuple[int, int]] | None = None
                 ) -> Extraction | FailedExtraction:
     """``extract``, with an exception turned into a FailedExtraction (and logged)."""
     try:
-        return extract(article, nlp, paragraphs=paragraphs)
+        return extract(article, nlp, paragraphs=paragraphs, furniture=furniture)
     except Exception as exc:  # one article the extractors cannot handle must not stop the batch
         log.exception("extraction of %s failed", article.source)
         return FailedExtraction(article, f"extraction failed: {type(exc).__name__}: {exc}")
@@ -106,13 +108,15 @@ def extract_one(article: Article, nlp, paragraphs: list[Paragraph] | None = None
 
 def extract_batch(articles: list[Article], nlp) -> list[Extraction | FailedExtraction]:
     """``extract_one`` of each article, their lines parsed in one stream (``parse_many``)."""
+    furniture = [furniture_ranges(a.text) for a in articles]
     try:
-        parsed: list[list[Paragraph] | None] = list(parse_many(nlp, [a.text for a in articles]))
+        parsed: list[list[Paragraph] | None] = list(
+            parse_many(nlp, [a.text for a in articles], furniture))
     except Exception:  # an article the parser fails on: each parsed alone, to name it
         log.debug("parsing %d articles together failed; one by one", len(articles))
         parsed = [None] * len(articles)
-    return [extract_one(article, nlp, paragraphs)
-            for article, paragraphs in zip(articles, parsed)]
+    return [extract_one(article, nlp, paragraphs, ranges)
+            for article, paragraphs, ranges in zip(articles, parsed, furniture)]
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -138,6 +138,34 @@ def test_articles_parsed_together_extract_as_parsed_alone(nlp):
     assert together == alone
 
 
+def test_furniture_lines_are_only_tokenised_and_extraction_does_not_change(nlp):
+    from kg.extract import extract
+    from kg.furniture import furniture_ranges
+    from kg.nlp import parse
+
+    articles = _seed_articles()
+    tokens_only = 0
+    for article in articles:
+        furniture = furniture_ranges(article.text)
+        assert furniture, f"{article.source} has page furniture to skip"
+        skipped = parse(nlp, article.text, furniture)
+        full = parse(nlp, article.text)
+        assert [p.offset for p in skipped] == [p.offset for p in full]
+        for mine, whole in zip(skipped, full):
+            assert mine.doc.text == whole.doc.text
+            in_furniture = any(mine.offset < end and begin < mine.offset + len(mine.doc.text)
+                               for begin, end in furniture)
+            if in_furniture:
+                tokens_only += 1
+                assert not mine.doc.has_annotation("DEP") and not mine.doc.ents
+            else:
+                assert mine.doc.to_json() == whole.doc.to_json()
+        # What the extractors find is the same as when the furniture is parsed too.
+        assert extract(article, nlp) == extract(article, nlp, paragraphs=full,
+                                                furniture=furniture)
+    assert tokens_only >= 10
+
+
 def test_a_failing_article_in_a_batch_is_rejected_alone(nlp, monkeypatch):
     import kg.extract.actors as actors
     import kg.pipeline as pipeline

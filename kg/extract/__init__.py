@@ -24,7 +24,7 @@ class ArticleContext:
     """An article, its parse, its furniture and what extractors have found so far."""
 
     article: Article
-    paragraphs: list[Paragraph]
+    paragraphs: list[Paragraph]      # every line; furniture lines are tokenised only
     furniture: list[tuple[int, int]]
     gazetteer: Gazetteer
     mentions: list[Mention] = field(default_factory=list)
@@ -93,13 +93,15 @@ class ArticleContext:
 
 
 def make_context(article: Article, nlp: Language, gazetteer: Gazetteer | None = None,
-                 paragraphs: list[Paragraph] | None = None) -> ArticleContext:
-    """Parse an article (unless its ``paragraphs`` are given) and find its furniture, ready
-    for the extractors."""
+                 paragraphs: list[Paragraph] | None = None,
+                 furniture: list[tuple[int, int]] | None = None) -> ArticleContext:
+    """Find an article's furniture and parse the rest (unless ``paragraphs`` and
+    ``furniture`` are given, from ``kg.nlp.parse_many``), ready for the extractors."""
+    if furniture is None:
+        furniture = furniture_ranges(article.text)
     if paragraphs is None:
-        paragraphs = parse(nlp, article.text)
-    return ArticleContext(article, paragraphs, furniture_ranges(article.text),
-                          gazetteer or default_gazetteer())
+        paragraphs = parse(nlp, article.text, furniture)
+    return ArticleContext(article, paragraphs, furniture, gazetteer or default_gazetteer())
 
 
 def _extractors() -> tuple[tuple[str, Callable[[ArticleContext], list]], ...]:
@@ -110,10 +112,11 @@ def _extractors() -> tuple[tuple[str, Callable[[ArticleContext], list]], ...]:
 
 
 def extract(article: Article, nlp: Language, gazetteer: Gazetteer | None = None,
-            paragraphs: list[Paragraph] | None = None) -> Extraction:
+            paragraphs: list[Paragraph] | None = None,
+            furniture: list[tuple[int, int]] | None = None) -> Extraction:
     """Run every extractor, in order, on one article (parsed here unless ``paragraphs``
-    holds its parse, from ``kg.nlp.parse_many``)."""
-    ctx = make_context(article, nlp, gazetteer, paragraphs)
+    holds its parse, from ``kg.nlp.parse_many`` with ``furniture`` unparsed)."""
+    ctx = make_context(article, nlp, gazetteer, paragraphs, furniture)
     extraction = Extraction(article=article, model=model_name(nlp))
     ctx.extraction = extraction
     for name, run in _extractors():

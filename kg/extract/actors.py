@@ -222,7 +222,8 @@ def _retype_surnames(ctx: ArticleContext) -> None:
     from kg.resolve import same_surname
 
     people = [m for m in ctx.mentions if m.type == "Person" and len(m.name.split()) > 1]
-    org_names = {fold(e.text) for p in ctx.paragraphs for e in p.doc.ents if e.label_ == "ORG"}
+    org_names = {fold(e.text) for p in ctx.body_paragraphs() for e in p.doc.ents
+                 if e.label_ == "ORG"}
     for mention in ctx.mentions:
         if mention.gazetteer_key or mention.kind != "name":
             continue
