@@ -115,3 +115,38 @@ def test_count_index_finds_every_conflict_a_scan_of_the_noun_finds(rows):
         expected |= {(a.anchor, b.anchor) for earlier in articles[:position] for b in earlier
                      for a in assertions if a.noun[:5] == b.noun[:5] and conflicting(a, b)}
     assert found == expected
+
+
+def test_boilerplate_hashes_are_the_run_hashes_of_those_passages_in_a_body():
+    """The boilerplate a worker is handed (passages' words) hashes to exactly the runs a body
+    holds of them: two articles that share only boilerplate are no shared source with it
+    ignored, and are one without."""
+    from kg.crosssource.lineage import (MIN_PASSAGE_WORDS, Body, boilerplate_hashes,
+                                        classify, words)
+    from kg.crosssource.model import Doc
+
+    stock = ["The ministry declined to comment on the report when contacted on Monday.",
+             "Markets reacted calmly, with the currency little changed by the end of trading."]
+    rng = random.Random(5)
+    vocabulary = [f"word{i}" for i in range(3000)]
+
+    def sentence() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(10)) + "."
+
+    def article() -> str:
+        own = [sentence() for _ in range(8)]
+        return " ".join([*own[:4], stock[0], *own[4:], stock[1]])
+
+    texts = [article(), article()]
+    bodies = [Body.of(t) for t in texts]
+    docs = [Doc(f"urn:a{i}", t, f"2024-01-0{i + 1}") for i, t in enumerate(texts)]
+    passages = [tuple(words(s)) for s in stock]
+    ignore = boilerplate_hashes(passages)
+    runs = {int(h) for body in bodies for h in body.run_hashes}
+    expected = {int(h) for p in passages for h in Body.of(" ".join(p)).run_hashes}
+    assert len(ignore) == sum(len(p) - MIN_PASSAGE_WORDS + 1 for p in passages)
+    assert set(ignore.tolist()) == expected and expected <= runs
+    assert list(ignore) == sorted(ignore)
+    found = classify(docs[1], docs[0], bodies[1], bodies[0])
+    assert found is not None and found.kind == "shared_source"
+    assert classify(docs[1], docs[0], bodies[1], bodies[0], ignore) is None

@@ -353,14 +353,14 @@ def _lineage(state: CrossState, added: list[str], doc: Callable[[str], Doc],
     signed = in_order(added, lambda iri: workers.submit(signatures_of, workers.ref(doc(iri))),
                       window)
 
-    def candidates() -> Iterator[tuple[str, list[str], frozenset[tuple[str, ...]]]]:
+    def candidates() -> Iterator[tuple[str, list[str], tuple[tuple[str, ...], ...]]]:
         for iri, result in zip(added, signed):
             signatures = result.get()
             found, boilerplate = state.lineage.candidates_and_boilerplate(iri, signatures)
             state.lineage.add(iri, signatures)
             yield iri, sorted(found), boilerplate
 
-    def submit(item: tuple[str, list[str], frozenset[tuple[str, ...]]]):
+    def submit(item: tuple[str, list[str], tuple[tuple[str, ...], ...]]):
         iri, others, boilerplate = item
         return iri, others, workers.submit(verdicts, workers.ref(doc(iri)),
                                            [workers.ref(doc(o)) for o in others], boilerplate)

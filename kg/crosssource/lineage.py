@@ -27,6 +27,7 @@ import hashlib
 import re
 import struct
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,13 +98,19 @@ class Body:
     sentences: list[Sentence]
     sentence_words: list[list[str]]
     words: list[str]
+    text: str = ""                 # the whole article text, furniture and all
 
     @classmethod
     def of(cls, text: str) -> Body:
         furniture = furniture_ranges(text)
         kept = [s for s in sentences(text) if not in_ranges(s.begin, s.end, furniture)]
         sentence_words = [words(s.text) for s in kept]
-        return cls(kept, sentence_words, [w for ws in sentence_words for w in ws])
+        return cls(kept, sentence_words, [w for ws in sentence_words for w in ws], text)
+
+    @functools.cached_property
+    def folded(self) -> str:
+        """``fold`` of the whole text, where outlets named as sources are looked for."""
+        return fold(self.text)
 
     @functools.cached_property
     def codes(self) -> str:
@@ -147,24 +154,47 @@ class Body:
 
 @dataclass
 class Signatures:
-    """The MinHashes of one article: its body, and each passage (computed once per article)."""
+    """What the index needs of one article, computed once (in a lineage worker): its body's
+    MinHash values and band keys, and each passage's band keys and words."""
 
-    body: MinHash | None
-    passages: list[MinHash]
+    body: np.ndarray | None                # MinHash values of the body (DOC_PERM), if any
+    body_keys: list[int]                   # its buckets in DOC_BANDS ([] without a body)
+    passage_keys: list[list[int]]          # each passage's buckets in PASSAGE_BANDS
     passage_words: list[tuple[str, ...]]   # each passage's words, in the same order
 
     @classmethod
     def of(cls, body: Body) -> Signatures:
         content = body.content_words()
-        whole = minhash(_shingles(content, DOC_SHINGLE), DOC_PERM) \
+        whole = minhash(_shingles(content, DOC_SHINGLE), DOC_PERM).hashvalues \
             if len(content) >= DOC_SHINGLE else None
         seen: dict[tuple[str, ...], None] = {}
-        passages = []
+        passage_keys = []
         for passage in body.passages():
             if tuple(passage) not in seen:
                 seen[tuple(passage)] = None
-                passages.append(minhash(_shingles(passage), PASSAGE_PERM))
-        return cls(whole, passages, list(seen))
+                passage_keys.append(band_keys(
+                    minhash(_shingles(passage), PASSAGE_PERM).hashvalues, *PASSAGE_BANDS))
+        return cls(whole, band_keys(whole, *DOC_BANDS) if whole is not None else [],
+                   passage_keys, list(seen))
+
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)   # odd: folding the rows loses nothing
+
+
+@functools.lru_cache(maxsize=8)
+def _salt(bands: int) -> np.ndarray:
+    return np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+
+
+def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> list[int]:
+    """The bucket of each band of a MinHash signature: its ``rows`` values folded into one
+    64-bit number, salted with the band."""
+    table = hashvalues[: bands * rows].astype(np.uint64).reshape(bands, rows)
+    with np.errstate(over="ignore"):        # wrapping 64-bit arithmetic is the point
+        folded = _salt(bands).copy()
+        for column in range(rows):
+            folded = folded * _MULTIPLIER + table[:, column]
+    return folded.tolist()
 
 
 class BandIndex:
@@ -176,22 +206,13 @@ class BandIndex:
     and item; ~70 here), which made the lineage index 124 KB per article.
     """
 
-    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)   # odd: folding the rows loses nothing
-
     def __init__(self, bands: int, rows: int) -> None:
         self.bands, self.rows = bands, rows
         self.buckets: dict[int, object] = {}
-        self.salt = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
 
     def keys(self, hashvalues: np.ndarray) -> list[int]:
         """The bucket of each band of a signature (its MinHash ``hashvalues``)."""
-        rows = hashvalues[: self.bands * self.rows].astype(np.uint64).reshape(
-            self.bands, self.rows)
-        with np.errstate(over="ignore"):        # wrapping 64-bit arithmetic is the point
-            folded = self.salt.copy()
-            for column in range(self.rows):
-                folded = folded * self._MULTIPLIER + rows[:, column]
-        return folded.tolist()
+        return band_keys(hashvalues, self.bands, self.rows)
 
     def insert(self, item: str, keys: list[int]) -> None:
         for key in keys:
@@ -302,31 +323,33 @@ class LineageIndex:
         return self.candidates_and_boilerplate(iri, signatures)[0]
 
     def candidates_and_boilerplate(self, iri: str, signatures: Signatures
-                                   ) -> tuple[set[str], frozenset[tuple[str, ...]]]:
+                                   ) -> tuple[set[str], tuple[tuple[str, ...], ...]]:
         """``candidates``, and the boilerplate of this article, from one pass over the
         passage index. Boilerplate: the word runs (``MIN_PASSAGE_WORDS`` long) of its
         passages that more than ``MAX_PASSAGE_FANOUT`` indexed articles share (stock phrases,
-        disclaimers, wire boilerplate), which say nothing about who copied whom."""
+        disclaimers, wire boilerplate), which say nothing about who copied whom; given as
+        those passages (``boilerplate_hashes`` hashes their runs where the texts are
+        compared: word codes are per process)."""
         jaccard: dict[str, float] = {}
         if signatures.body is not None:
-            hits = self.doc_bands.query(self.doc_bands.keys(signatures.body.hashvalues))
+            hits = self.doc_bands.query(signatures.body_keys)
             self.lsh_hits += len(hits)
             others = [other for other in hits if other != iri and other in self.signatures]
             if others:
                 # the estimated Jaccard of every hit in one numpy operation
-                agree = self.signatures.rows_of(others) == signatures.body.hashvalues
+                agree = self.signatures.rows_of(others) == signatures.body
                 for other, estimate in zip(others, agree.mean(axis=1).tolist()):
                     if estimate >= DOC_MIN_JACCARD:
                         jaccard[other] = estimate
         shared: Counter[str] = Counter()
-        common: set[tuple[str, ...]] = set()
-        for passage, words_ in zip(signatures.passages, signatures.passage_words):
-            hits = self.passage_bands.query(self.passage_bands.keys(passage.hashvalues))
+        common: list[tuple[str, ...]] = []
+        for keys, words_ in zip(signatures.passage_keys, signatures.passage_words):
+            hits = self.passage_bands.query(keys)
             hits.discard(iri)
             if len(hits) <= MAX_PASSAGE_FANOUT:
                 shared.update(hits)
             else:
-                common |= _runs(list(words_))
+                common.append(words_)
         found = (set(jaccard) | set(shared)) - {iri}
         if len(found) > MAX_CANDIDATES:
             # Boilerplate-heavy corpora make every pair a candidate; a copy shares more with
@@ -334,7 +357,7 @@ class LineageIndex:
             found = set(sorted(found, key=lambda other: (-shared[other],
                                                          -jaccard.get(other, 0.0),
                                                          other))[:MAX_CANDIDATES])
-        return found, frozenset(common)
+        return found, tuple(common)
 
     def add(self, iri: str, body: Body | Signatures) -> None:
         signatures = body if isinstance(body, Signatures) else Signatures.of(body)
@@ -342,11 +365,11 @@ class LineageIndex:
             self.remove(iri)
         self.articles.add(iri)
         if signatures.body is not None:
-            self.doc_bands.insert(iri, self.doc_bands.keys(signatures.body.hashvalues))
-            self.signatures.put(iri, signatures.body.hashvalues)
+            self.doc_bands.insert(iri, signatures.body_keys)
+            self.signatures.put(iri, signatures.body)
         # an article is in a passage bucket once, however many of its passages fall in it
-        keys = list(dict.fromkeys(key for passage in signatures.passages
-                                  for key in self.passage_bands.keys(passage.hashvalues)))
+        keys = list(dict.fromkeys(key for passage in signatures.passage_keys
+                                  for key in passage))
         self.passage_bands.insert(iri, keys)
         self.passage_keys[iri] = keys
 
@@ -430,10 +453,6 @@ def _best_in_rows(scores: np.ndarray) -> list[tuple[float, int]]:
             for score, index in zip(best.tolist(), where.tolist())]
 
 
-def _runs(words_: list[str], k: int = MIN_PASSAGE_WORDS) -> set[tuple[str, ...]]:
-    return {tuple(words_[i:i + k]) for i in range(len(words_) - k + 1)}
-
-
 def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS,
                     ignore: set[tuple[str, ...]] | frozenset = frozenset()) -> int:
     """Separate runs of a's words that occur verbatim (k words or more) in b, not counting
@@ -442,9 +461,22 @@ def shared_passages(a: list[str], b: list[str], k: int = MIN_PASSAGE_WORDS,
                              _ignored(frozenset(ignore), k))
 
 
-def _shared_runs(a: Body, b: Body, ignore: set[tuple[str, ...]] | frozenset) -> int:
-    """``shared_passages`` of two bodies, on their cached run hashes."""
-    return _shared_stretches(a.run_hashes, b.sorted_run_hashes, _ignored(frozenset(ignore)))
+def _shared_runs(a: Body, b: Body, ignore: np.ndarray) -> int:
+    """``shared_passages`` of two bodies, on their cached run hashes; ``ignore`` holds the
+    sorted hashes of boilerplate runs."""
+    return _shared_stretches(a.run_hashes, b.sorted_run_hashes, ignore)
+
+
+NO_BOILERPLATE = np.zeros(0, dtype=np.uint64)
+
+
+def boilerplate_hashes(passages: Sequence[Sequence[str]], k: int = MIN_PASSAGE_WORDS
+                       ) -> np.ndarray:
+    """The sorted hashes of every k-word run of ``passages``, as ``Body.run_hashes`` hashes
+    the runs of a body in this process: boilerplate to compare bodies without."""
+    if not passages:
+        return NO_BOILERPLATE
+    return np.unique(np.concatenate([_run_hashes(encode(list(p)), k) for p in passages]))
 
 
 # Polynomial hashing of word codes: run i is sum(code[i + j] * P**(k - 1 - j)) mod 2**64.
@@ -492,17 +524,9 @@ def _shared_stretches(runs_a: np.ndarray, sorted_b: np.ndarray, ignore: np.ndarr
     return int(shared[0]) + int(np.count_nonzero(shared[1:] & ~shared[:-1]))
 
 
-def _names_outlet(text: str, outlets: tuple[str, ...]) -> bool:
-    """Whether ``text`` names one of ``outlets`` with a quoting cue ("reported by X")."""
-    folded = _folded(text)
+def _names_outlet(folded: str, outlets: tuple[str, ...]) -> bool:
+    """Whether a folded text names one of ``outlets`` with a quoting cue ("reported by X")."""
     return any(_outlet_pattern(outlet).search(folded) for outlet in outlets)
-
-
-@functools.lru_cache(maxsize=512)
-def _folded(text: str) -> str:
-    """``fold(text)``, kept for the texts compared again and again while one article is
-    checked against its candidates."""
-    return fold(text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -514,7 +538,7 @@ def _outlet_pattern(outlet: str) -> re.Pattern[str]:
 
 
 def measure(a: Doc, b: Doc, body_a: Body, body_b: Body,
-            boilerplate: set[tuple[str, ...]] | frozenset = frozenset()) -> PairEvidence:
+            boilerplate: np.ndarray = NO_BOILERPLATE) -> PairEvidence:
     (left, left_codes), (right, right_codes) = body_a.comparable, body_b.comparable
     best_a, best_b = _best_both_ways(left, right, left_codes, right_codes)
 
@@ -531,7 +555,8 @@ def measure(a: Doc, b: Doc, body_a: Body, body_b: Body,
     return PairEvidence(share(best_a, VERBATIM), share(best_b, VERBATIM),
                         share(best_a, PARALLEL), share(best_b, PARALLEL), mutual,
                         _shared_runs(body_a, body_b, boilerplate),
-                        _names_outlet(a.text, b.outlets), _names_outlet(b.text, a.outlets))
+                        _names_outlet(body_a.folded, b.outlets),
+                        _names_outlet(body_b.folded, a.outlets))
 
 
 def disfluency(body: Body) -> float:
@@ -553,9 +578,10 @@ def disfluency(body: Body) -> float:
 
 
 def classify(a: Doc, b: Doc, body_a: Body, body_b: Body,
-             boilerplate: set[tuple[str, ...]] | frozenset = frozenset()) -> Derivation | None:
+             boilerplate: np.ndarray = NO_BOILERPLATE) -> Derivation | None:
     """The derivation between two articles, oriented copy → source, or None; shared
-    ``boilerplate`` runs (``LineageIndex.boilerplate``) are no evidence of a shared source."""
+    ``boilerplate`` runs (their hashes, from ``LineageIndex.candidates_and_boilerplate``)
+    are no evidence of a shared source."""
     evidence = measure(a, b, body_a, body_b, boilerplate)
     smaller_verbatim = evidence.verbatim_a if len(body_a.sentences) <= len(
         body_b.sentences) else evidence.verbatim_b
