@@ -478,7 +478,9 @@ def test_a_graph_written_anew_in_small_pieces_is_the_same_graph(analysed, monkey
 
 
 def test_lineage_in_worker_processes_finds_the_same(analysed, monkeypatch):
-    """With jobs > 1 the lineage verdicts come from worker processes: same graph, same report."""
+    """With jobs > 1 the lineage verdicts, the distortions between reports, the count
+    assertions and the parallel sentences come from worker processes: same graph, same
+    report."""
     import kg.crosssource as crosssource
 
     store, report = analysed
@@ -495,8 +497,11 @@ def test_lineage_in_worker_processes_finds_the_same(analysed, monkeypatch):
     parallel = analyse(again, Config(jobs=2), state_path=False)
     assert used == [2]
     assert report.derivations > 0 and report.lineage_comparisons > 0
-    assert (parallel.derivations, parallel.lineage_comparisons, parallel.counts_by_kind) == \
-        (report.derivations, report.lineage_comparisons, report.counts_by_kind)
+    assert report.distortions > 0 and report.contradictions > 0
+    assert (parallel.derivations, parallel.lineage_comparisons, parallel.counts_by_kind,
+            parallel.distortions, parallel.contradictions) == \
+        (report.derivations, report.lineage_comparisons, report.counts_by_kind,
+         report.distortions, report.contradictions)
     assert _crosssource_triples(again) == _crosssource_triples(store)
 
 

@@ -150,3 +150,44 @@ def test_boilerplate_hashes_are_the_run_hashes_of_those_passages_in_a_body():
     found = classify(docs[1], docs[0], bodies[1], bodies[0])
     assert found is not None and found.kind == "shared_source"
     assert classify(docs[1], docs[0], bodies[1], bodies[0], ignore) is None
+
+
+def _reference_scope_classes(norms: list[str]) -> set[str]:
+    """scope_classes() as first written: every phrase scanned over every position."""
+    from kg.crosssource.cues import cues
+
+    found = set()
+    for name, phrases in cues().scope.items():
+        for phrase in phrases:
+            size = len(phrase)
+            if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)):
+                found.add(name)
+    if "partial" in found:
+        found.discard("exclusive")
+    return found
+
+
+def _scope_vocabulary() -> list[str]:
+    from kg.crosssource.cues import cues
+
+    return sorted({w for phrases in cues().scope.values() for p in phrases for w in p}
+                  | {"the", "said", "country", "recognise"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_scope_vocabulary()), max_size=30))
+def test_scope_classes_equal_a_scan_of_every_phrase(norms):
+    from kg.crosssource.distortions import scope_classes
+
+    assert scope_classes(norms) == _reference_scope_classes(norms)
+
+
+def test_scope_classes_find_each_phrase_of_the_cues():
+    from kg.crosssource.cues import cues
+    from kg.crosssource.distortions import scope_classes
+
+    for name, phrases in cues().scope.items():
+        for phrase in phrases:
+            norms = ["they", "said", *phrase, "today"]
+            assert scope_classes(norms) == _reference_scope_classes(norms)
+            assert name in scope_classes(norms) or name == "exclusive"

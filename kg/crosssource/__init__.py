@@ -46,12 +46,12 @@ from kg.config import Config
 from kg.crosssource import contradictions as contra
 from kg.crosssource import emit
 from kg.crosssource.corpus import actor_names, article_fingerprints, read_claims, read_docs
-from kg.crosssource.distortions import (directed_sources, find_attributions,
-                                         find_distortions)
+from kg.crosssource.distortions import directed_sources, distortion_pairs, find_attributions
 from kg.crosssource.entities import EntityMatcher
 from kg.crosssource.lineage import Body, LineageIndex, reduce
-from kg.crosssource.workers import (MIN_ARTICLES_FOR_WORKERS, LineageWorkers, signatures_of,
-                                    verdicts)
+from kg.crosssource.workers import (ASSERTION_ARTICLES_PER_TASK, MIN_ARTICLES_FOR_WORKERS,
+                                    PAIRS_PER_TASK, LineageWorkers, assertions_of,
+                                    distortions_of, parallels_of, signatures_of, verdicts)
 from kg.crosssource.model import (ClaimRecord, Contradiction, CrossReport, Derivation,
                                   Distortion, Doc, Statement)
 from kg.crosssource.statements import StatementIndex
@@ -145,6 +145,9 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     True for the default sidecar next to the store, a path for another one, False or None to
     keep the state in memory only (tests).
     """
+    # the build's bounded, ordered window over worker tasks (kg.pipeline imports this module)
+    from kg.pipeline import WINDOW_PER_JOB, batches, in_order
+
     started = time.perf_counter()
     iris = config.iris
     report = CrossReport()
@@ -202,8 +205,11 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
     jobs = config.jobs if len(added) >= MIN_ARTICLES_FOR_WORKERS else 1
+    # The workers live until the contradictions: they also compare reports for distortions
+    # and find count assertions, and they remember the bodies they made for the lineage.
     with LineageWorkers(jobs, [doc(iri) for iri in added] if jobs > 1 else (),
                         body=lambda d: body(d.iri)) as workers:
+        window = max(1, workers.jobs) * WINDOW_PER_JOB
         for iri, others, found in _lineage(state, added, doc, workers):
             for other, derivation in zip(others, found):
                 lineage_comparisons += 1
@@ -211,110 +217,135 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
                     pair = frozenset((iri, other))
                     state.derivations[pair] = derivation
                     new_pairs.append(pair)
-    state.lineage_comparisons += lineage_comparisons
+        state.lineage_comparisons += lineage_comparisons
 
-    lap("lineage")
-    # ------------------------------------------------------------ claims and statements
-    claims_new = read_claims(store, articles=added) if added else []
-    by_article: dict[str, list[ClaimRecord]] = defaultdict(list)
-    for claim in claims_new:
-        by_article[claim.article].append(claim)
-    for iri in added:
-        mine = by_article.get(iri, [])
-        state.claims_by_article[iri] = [c.iri for c in mine]
-        for claim in mine:
-            state.claims[claim.iri] = claim
-            if contra.denied(claim, doc(iri).text):
-                state.denied.add(claim.iri)
-        touched_claimants |= state.statements.add_article(iri, mine, doc(iri))
-    for claimant in touched_claimants:
-        found = state.statements.statements(claimant)
-        if found:
-            state.statement_sets[claimant] = found
-        else:
-            state.statement_sets.pop(claimant, None)
-    statements = [s for claimant in sorted(state.statement_sets)
-                  for s in state.statement_sets[claimant]]
-    statement_of = {claim: s.key for s in statements for claim in s.claims}
+        lap("lineage")
+        # ------------------------------------------------------------ claims and statements
+        claims_new = read_claims(store, articles=added) if added else []
+        by_article: dict[str, list[ClaimRecord]] = defaultdict(list)
+        for claim in claims_new:
+            by_article[claim.article].append(claim)
+        for iri in added:
+            mine = by_article.get(iri, [])
+            state.claims_by_article[iri] = [c.iri for c in mine]
+            for claim in mine:
+                state.claims[claim.iri] = claim
+                if contra.denied(claim, doc(iri).text):
+                    state.denied.add(claim.iri)
+            touched_claimants |= state.statements.add_article(iri, mine, doc(iri))
+        for claimant in touched_claimants:
+            found = state.statements.statements(claimant)
+            if found:
+                state.statement_sets[claimant] = found
+            else:
+                state.statement_sets.pop(claimant, None)
+        statements = [s for claimant in sorted(state.statement_sets)
+                      for s in state.statement_sets[claimant]]
+        statement_of = {claim: s.key for s in statements for claim in s.claims}
 
-    lap("statements")
-    # ------------------------------------------------------------ entity names
-    involved = {state.claims[c].claimant for s in statements for c in s.claims
-                if c in state.claims}
-    matcher_articles = set(added) | {a for pair in new_pairs for a in pair}
-    matcher = EntityMatcher(actor_names(store, involved | _mentioned(store, matcher_articles)))
+        lap("statements")
+        # ------------------------------------------------------------ entity names
+        involved = {state.claims[c].claimant for s in statements for c in s.claims
+                    if c in state.claims}
+        matcher_articles = set(added) | {a for pair in new_pairs for a in pair}
+        names = actor_names(store, involved | _mentioned(store, matcher_articles))
+        matcher = EntityMatcher(names)
+        carried = workers.matcher(matcher, names)
 
-    lap("entities")
-    # ------------------------------------------------------------ distortions
-    derivations = reduce(sorted(state.derivations.values(), key=lambda d: (d.copy, d.source)))
-    kept_pairs = {frozenset((d.copy, d.source)) for d in derivations}
-    sources: dict[str, list[str]] = defaultdict(list)
-    for derivation in derivations:
-        if derivation.directed:
-            sources[derivation.copy].append(derivation.source)
-    distortions: list[Distortion] = []
-    directed = directed_sources(derivations)
-    cache: dict[str, tuple[tuple, list[Distortion]]] = {}
-    for statement in statements:
-        members = tuple(sorted(statement.claims))
-        articles = sorted({state.claims[c].article for c in members if c in state.claims})
-        signature = (members, tuple((a, tuple(sorted(sources.get(a, ())))) for a in articles))
-        cached = state.distortion_cache.get(statement.key)
-        if cached is not None and cached[0] == signature:
-            found = cached[1]
-        else:
-            member_docs = {a: doc(a) for a in articles}
-            found = find_distortions([statement], state.claims, member_docs, derivations,
-                                     matcher, directed)
-        cache[statement.key] = (signature, found)
-        distortions += found
-    state.distortion_cache = cache
+        lap("entities")
+        # ------------------------------------------------------------ distortions
+        derivations = reduce(sorted(state.derivations.values(), key=lambda d: (d.copy, d.source)))
+        kept_pairs = {frozenset((d.copy, d.source)) for d in derivations}
+        sources: dict[str, list[str]] = defaultdict(list)
+        for derivation in derivations:
+            if derivation.directed:
+                sources[derivation.copy].append(derivation.source)
+        distortions: list[Distortion] = []
+        directed = directed_sources(derivations)
+        cache: dict[str, tuple[tuple, list[Distortion]]] = {}
+        # (statement key, signature, its report pairs to compare or None, its cached finds)
+        planned: list[tuple[str, tuple, list | None, list[Distortion]]] = []
+        for statement in statements:
+            members = tuple(sorted(statement.claims))
+            articles = sorted({state.claims[c].article for c in members if c in state.claims})
+            signature = (members, tuple((a, tuple(sorted(sources.get(a, ())))) for a in articles))
+            cached = state.distortion_cache.get(statement.key)
+            if cached is not None and cached[0] == signature:
+                planned.append((statement.key, signature, None, cached[1]))
+            else:
+                pairs = distortion_pairs([statement], state.claims,
+                                         {a: doc(a) for a in articles}, directed)
+                planned.append((statement.key, signature, pairs, []))
+        todo = [pair for _, _, pairs, _ in planned if pairs for pair in pairs]
+        compared = (found for result in in_order(
+            batches(todo, PAIRS_PER_TASK),
+            lambda chunk: workers.submit(distortions_of, [
+                (member, original, workers.ref(doc(member.article)),
+                 workers.ref(doc(original.article))) for member, original in chunk], carried),
+            window) for found in result.get())
+        for key, signature, pairs, found in planned:
+            if pairs is not None:
+                found = [d for _ in pairs for d in next(compared)]
+            cache[key] = (signature, found)
+            distortions += found
+        state.distortion_cache = cache
 
-    for pair in list(state.attribution_cache):
-        if pair not in kept_pairs:
-            del state.attribution_cache[pair]
-    for pair, derivation in state.derivations.items():
-        if pair not in kept_pairs:
-            continue
-        if pair in state.attribution_cache and not pair & changed_articles:
-            distortions += state.attribution_cache[pair]
-            continue
-        pair_claims = [state.claims[c] for a in pair for c in state.claims_by_article.get(a, [])]
-        found = find_attributions(pair_claims, statement_of, {a: doc(a) for a in pair},
-                                  [derivation], matcher)
-        state.attribution_cache[pair] = found
-        distortions += found
+        for pair in list(state.attribution_cache):
+            if pair not in kept_pairs:
+                del state.attribution_cache[pair]
+        for pair, derivation in state.derivations.items():
+            if pair not in kept_pairs:
+                continue
+            if pair in state.attribution_cache and not pair & changed_articles:
+                distortions += state.attribution_cache[pair]
+                continue
+            pair_claims = [state.claims[c] for a in pair for c in state.claims_by_article.get(a, [])]
+            found = find_attributions(pair_claims, statement_of, {a: doc(a) for a in pair},
+                                      [derivation], matcher)
+            state.attribution_cache[pair] = found
+            distortions += found
 
-    lap("distortions")
-    # ------------------------------------------------------------ contradictions
-    for iri in added:
-        pairs = state.assertions.add(iri, contra.assertions(doc(iri), body(iri), matcher))
-        for item in contra.from_assertions(pairs):
-            state.contradictions[contra.contradiction_key(item)] = item
-    for pair in list(state.parallel):
-        if pair not in kept_pairs:
-            del state.parallel[pair]
-    for derivation in derivations:
-        pair = frozenset((derivation.copy, derivation.source))
-        if derivation.kind not in ("near_copy", "spun_rewrite") or pair in state.parallel:
-            continue
-        pair_claims = [state.claims[c] for a in pair for c in state.claims_by_article.get(a, [])]
-        state.parallel[pair] = contra.in_parallel_sentences(
-            doc(derivation.copy), doc(derivation.source), body(derivation.copy),
-            body(derivation.source), pair_claims, matcher)
-    if added:
-        denial_claims = _denial_candidates(state, added)
-        for item in contra.denials(denial_claims, {a: doc(a) for a in
-                                                   {c.article for c in denial_claims}},
-                                   statement_of):
-            state.contradictions[contra.contradiction_key(item)] = item
-    candidates = [*state.contradictions.values(),
-                  *(c for found in state.parallel.values() for c in found)]
-    contradictions = [c for c in contra.dedupe(candidates)
-                      if not _within_one_statement(c, state, statement_of)]
-    contradictions = _without_echoes(contradictions, derivations)
+        lap("distortions")
+        # ------------------------------------------------------------ contradictions
+        found_assertions = (found for result in in_order(
+            batches(added, ASSERTION_ARTICLES_PER_TASK),
+            lambda chunk: workers.submit(assertions_of, [workers.ref(doc(i)) for i in chunk],
+                                         carried),
+            window) for found in result.get())
+        for iri, mine in zip(added, found_assertions):
+            pairs = state.assertions.add(iri, mine)
+            for item in contra.from_assertions(pairs):
+                state.contradictions[contra.contradiction_key(item)] = item
+        for pair in list(state.parallel):
+            if pair not in kept_pairs:
+                del state.parallel[pair]
+        parallel: dict[frozenset[str], Derivation] = {}    # the first derivation of a pair
+        for derivation in derivations:
+            pair = frozenset((derivation.copy, derivation.source))
+            if derivation.kind in ("near_copy", "spun_rewrite") and pair not in state.parallel:
+                parallel.setdefault(pair, derivation)
+        found_parallel = (found for result in in_order(
+            batches(list(parallel.values()), PAIRS_PER_TASK),
+            lambda chunk: workers.submit(parallels_of, [
+                (workers.ref(doc(d.copy)), workers.ref(doc(d.source)),
+                 [state.claims[c] for a in (d.copy, d.source)
+                  for c in state.claims_by_article.get(a, [])]) for d in chunk], carried),
+            window) for found in result.get())
+        for pair, found in zip(parallel, found_parallel):
+            state.parallel[pair] = found
+        if added:
+            denial_claims = _denial_candidates(state, added)
+            for item in contra.denials(denial_claims, {a: doc(a) for a in
+                                                       {c.article for c in denial_claims}},
+                                       statement_of):
+                state.contradictions[contra.contradiction_key(item)] = item
+        candidates = [*state.contradictions.values(),
+                      *(c for found in state.parallel.values() for c in found)]
+        contradictions = [c for c in contra.dedupe(candidates)
+                          if not _within_one_statement(c, state, statement_of)]
+        contradictions = _without_echoes(contradictions, derivations)
 
-    lap("contradictions")
+        lap("contradictions")
     # ------------------------------------------------------------ write
     report.lineage_comparisons = lineage_comparisons
     report.claim_comparisons = state.statements.comparisons - comparisons_before

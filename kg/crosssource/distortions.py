@@ -166,13 +166,18 @@ def prefix_flips(side: list[Token], other: list[Token]) -> list[Token]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def _scope_sizes() -> tuple[int, ...]:
+    return tuple(sorted({len(p) for phrases in cues().scope.values() for p in phrases}))
+
+
 def scope_classes(norms: list[str]) -> set[str]:
-    found = set()
-    for name, phrases in cues().scope.items():
-        for phrase in phrases:
-            size = len(phrase)
-            if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)):
-                found.add(name)
+    """The scope classes (exclusive, partial, ...) whose phrases occur in ``norms``."""
+    # every word run of a phrase's length, once: a set lookup per phrase, not a scan
+    runs = {tuple(norms[i:i + size]) for size in _scope_sizes()
+            for i in range(len(norms) - size + 1)}
+    found = {name for name, phrases in cues().scope.items()
+             if any(phrase in runs for phrase in phrases)}
     if "partial" in found:     # "one of the only countries" is partial, not exclusive
         found.discard("exclusive")
     return found
@@ -396,6 +401,21 @@ def pick_original(member: ClaimRecord, members: list[ClaimRecord], docs: dict[st
     return None
 
 
+def distortion_pairs(statements: Iterable[Statement], claims: dict[str, ClaimRecord],
+                     docs: dict[str, Doc], sources: dict[str, list[str]]
+                     ) -> list[tuple[ClaimRecord, ClaimRecord]]:
+    """Each report of ``statements`` with the report it is compared with (``pick_original``),
+    in order; ``sources`` is ``directed_sources`` of the derivations."""
+    pairs = []
+    for statement in statements:
+        members = [claims[c] for c in statement.claims if c in claims]
+        for member in members:
+            original = pick_original(member, members, docs, sources)
+            if original is not None:
+                pairs.append((member, original))
+    return pairs
+
+
 def find_distortions(statements: Iterable[Statement], claims: dict[str, ClaimRecord],
                      docs: dict[str, Doc], derivations: Iterable[Derivation],
                      matcher: EntityMatcher,
@@ -404,15 +424,9 @@ def find_distortions(statements: Iterable[Statement], claims: dict[str, ClaimRec
     passed in by callers that look at one statement at a time (so it is computed once)."""
     if sources is None:
         sources = directed_sources(derivations)
-    found: list[Distortion] = []
-    for statement in statements:
-        members = [claims[c] for c in statement.claims if c in claims]
-        for member in members:
-            original = pick_original(member, members, docs, sources)
-            if original is None:
-                continue
-            found += distortions_between(member, original, docs, matcher)
-    return found
+    return [distortion for member, original in distortion_pairs(statements, claims, docs,
+                                                                 sources)
+            for distortion in distortions_between(member, original, docs, matcher)]
 
 
 def distortions_between(member: ClaimRecord, original: ClaimRecord, docs: dict[str, Doc],
@@ -510,5 +524,5 @@ def find_attributions(claims: list[ClaimRecord], statement_of: dict[str, str],
 
 
 __all__ = ["align", "classify", "compare", "find_distortions", "find_attributions",
-           "distortions_between", "pick_original", "numbers", "negations", "modality",
+           "distortions_between", "distortion_pairs", "pick_original", "numbers", "negations", "modality",
            "scope_classes", "Block", "Change", "KIND_ORDER"]

@@ -1,22 +1,33 @@
-"""Lineage verification in worker processes: the same verdicts as in one process, sooner.
+"""An analysis's pure computations in worker processes: the same results as in one process,
+sooner.
 
-The lineage stage of an analysis is pure computation on texts: each new article's
-signatures, then ``classify`` against each of its candidates. Only the choice of candidates
-depends on the articles indexed before it, so the driver keeps that (in input order) and
-hands the rest to ``jobs`` processes, collecting the verdicts in input order.
+The lineage stage is pure computation on texts: each new article's signatures, then
+``classify`` against each of its candidates. Only the choice of candidates depends on the
+articles indexed before it, so the driver keeps that (in input order) and hands the rest to
+``jobs`` processes, collecting the verdicts in input order. Later stages hand over what is
+independent the same way: the distortions between each report and its original, and each
+new article's count assertions; the driver keeps what depends on order (the indexes).
 """
 from __future__ import annotations
 
 import multiprocessing
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from kg.crosssource.contradictions import Assertion, assertions, in_parallel_sentences
+from kg.crosssource.distortions import distortions_between
+from kg.crosssource.entities import EntityMatcher
 from kg.crosssource.lineage import Body, Signatures, boilerplate_hashes, classify
-from kg.crosssource.model import Derivation, Doc
+from kg.crosssource.model import ClaimRecord, Contradiction, Derivation, Distortion, Doc
 
 # Below this many new articles a worker start (~0.5 s each) costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 300
+# Work per task in the later stages: each task also carries the actor names (MatcherSpec).
+PAIRS_PER_TASK = 512                 # report pairs compared for distortions
+ASSERTION_ARTICLES_PER_TASK = 128    # articles whose count assertions are found
 # Bodies a worker remembers (candidates recur across articles): ~30 KB each, so at most
 # ~0.5 GB per worker. With 4096, a 10k-article analysis computed each body ~3 times per worker
 # (lineage 134-145 s, workers' CPU 199-218 s; with all remembered 111 s, 156 s).
@@ -66,6 +77,63 @@ def verdicts(ref: DocRef, others: Sequence[DocRef],
             for other in map(_doc, others)]
 
 
+@dataclass(frozen=True)
+class MatcherSpec:
+    """What a task carries of the analysis's EntityMatcher: the actor names it is built
+    from. A worker builds it once per ``key`` (pickling the matcher would carry the whole
+    gazetteer with every task)."""
+
+    key: str
+    names: dict[str, set[str]]
+
+
+_matcher: list[tuple[str, EntityMatcher]] = []   # in a worker: the current analysis's
+
+
+def _matcher_of(spec: MatcherSpec | EntityMatcher) -> EntityMatcher:
+    if isinstance(spec, EntityMatcher):
+        return spec
+    if not _matcher or _matcher[0][0] != spec.key:
+        _matcher[:] = [(spec.key, EntityMatcher(spec.names))]
+    return _matcher[0][1]
+
+
+# A report, the report it is compared with, and their articles.
+ReportPair = tuple[ClaimRecord, ClaimRecord, DocRef, DocRef]
+
+
+def distortions_of(pairs: Sequence[ReportPair], matcher: MatcherSpec | EntityMatcher,
+                   body: Callable[[Doc], Body] = _body) -> list[list[Distortion]]:
+    """``distortions_between`` each report and its original, in order (in a worker)."""
+    found = _matcher_of(matcher)
+    out = []
+    for member, original, new, old in pairs:
+        docs = {member.article: _doc(new), original.article: _doc(old)}
+        out.append(distortions_between(member, original, docs, found))
+    return out
+
+
+def assertions_of(refs: Sequence[DocRef], matcher: MatcherSpec | EntityMatcher,
+                  body: Callable[[Doc], Body] = _body) -> list[list[Assertion]]:
+    """The count assertions of each article, in order (in a worker)."""
+    found = _matcher_of(matcher)
+    return [assertions(doc, body(doc), found) for doc in map(_doc, refs)]
+
+
+def parallels_of(items: Sequence[tuple[DocRef, DocRef, list[ClaimRecord]]],
+                 matcher: MatcherSpec | EntityMatcher,
+                 body: Callable[[Doc], Body] = _body) -> list[list[Contradiction]]:
+    """``in_parallel_sentences`` of each (copy, source, their claims), in order (in a
+    worker)."""
+    found = _matcher_of(matcher)
+    out = []
+    for copy, source, claims in items:
+        copy_doc, source_doc = _doc(copy), _doc(source)
+        out.append(in_parallel_sentences(copy_doc, source_doc, body(copy_doc),
+                                         body(source_doc), claims, found))
+    return out
+
+
 class _Done:
     """A result computed in this process, with the ``get`` of an async result."""
 
@@ -105,9 +173,16 @@ class LineageWorkers:
             self._pool.terminate()
             self._pool.join()
 
+    def matcher(self, matcher: EntityMatcher, names: dict[str, set[str]]
+                ) -> MatcherSpec | EntityMatcher:
+        """What tasks carry of ``matcher`` (built from ``names``): the matcher itself in this
+        process, its names for workers."""
+        return matcher if self._pool is None else MatcherSpec(uuid.uuid4().hex, names)
+
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
-        """``function(*args)`` (``signatures_of`` or ``verdicts``), in a worker when there are
-        workers; ``.get()`` the result."""
+        """``function(*args)`` (``signatures_of``, ``verdicts``, ``distortions_of``,
+        ``assertions_of`` or ``parallels_of``), in a worker when there are workers; ``.get()``
+        the result."""
         if self._pool is None:
             return _Done(function(*args, body=self._body))
         return self._pool.apply_async(function, args)
