@@ -166,6 +166,43 @@ def test_furniture_lines_are_only_tokenised_and_extraction_does_not_change(nlp):
     assert tokens_only >= 10
 
 
+def test_emitted_graphs_answer_as_rdflib_memory_graphs(nlp):
+    """The emit store (kg.emit.EmitStore) holds and answers what rdflib's SimpleMemory does,
+    on the seeds' article graphs and actor records: triples, length, membership, a subject's
+    or predicate's triples, subjects, and removal."""
+    from rdflib import Graph, URIRef
+
+    from kg.gazetteer import default_gazetteer
+    from kg.namespaces import NKG, RDF
+    from kg.pipeline import emit_article, extract_one
+    from kg.resolve import Registry
+
+    registry = Registry(default_gazetteer())
+    checked = 0
+    for article in _seed_articles():
+        for graph in emit_article(registry, extract_one(article, nlp), Config()):
+            plain = Graph(store="SimpleMemory")
+            for triple in graph:
+                plain.add(triple)
+            assert len(graph) == len(plain) > 0 and set(graph) == set(plain)
+            subjects = sorted(set(plain.subjects()))
+            assert sorted(set(graph.subjects())) == subjects
+            for subject in subjects[:40]:
+                assert set(graph.triples((subject, None, None))) == \
+                    set(plain.triples((subject, None, None)))
+                assert set(graph.triples((subject, RDF.type, None))) == \
+                    set(plain.triples((subject, RDF.type, None)))
+            assert set(graph.triples((None, RDF.type, NKG.Claim))) == \
+                set(plain.triples((None, RDF.type, NKG.Claim)))
+            first = next(iter(plain))
+            assert first in graph and (first[0], first[1], URIRef("urn:x:absent")) not in graph
+            graph.remove((first[0], None, None))
+            plain.remove((first[0], None, None))
+            assert set(graph) == set(plain) and len(graph) == len(plain)
+            checked += 1
+    assert checked == 10
+
+
 def test_a_failing_article_in_a_batch_is_rejected_alone(nlp, monkeypatch):
     import kg.extract.actors as actors
     import kg.pipeline as pipeline
