@@ -37,6 +37,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -44,6 +45,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import synth  # noqa: E402
 from sections import replace_section  # noqa: E402
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 PY = sys.executable
 KG = str(Path(PY).parent / "kg")
@@ -418,7 +422,6 @@ def bench_endpoint(triples: int, repeat: int, work: Path, rdflib_repeat: int) ->
 
 def bench_validate(triples_list: list[int], work: Path, shacl_sample: int) -> str:
     import pyoxigraph as ox
-    from rdflib import Graph
 
     from kg.engines.quickcheck import CHECK_BATCH_DEFAULT, default_check
     from kg.validate import validate
@@ -429,7 +432,7 @@ def bench_validate(triples_list: list[int], work: Path, shacl_sample: int) -> st
     for triples in triples_list:
         nq = scaled_graph(template, triples, work)
         # Group the quads by graph as the build would hand them over (rdflib graphs).
-        graphs: dict[str, Graph] = {}
+        graphs: dict[str, list[ox.Quad]] = {}
         for quad in ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS):
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
             graphs.setdefault(name, []).append(quad)
@@ -467,8 +470,8 @@ def bench_validate(triples_list: list[int], work: Path, shacl_sample: int) -> st
                  rows)
 
 
-def _to_rdflib(quads) -> "Graph":
-    from rdflib import Graph, Literal, URIRef
+def _to_rdflib(quads) -> Graph:
+    from rdflib import Literal, URIRef
     import pyoxigraph as ox
 
     def term(t):
@@ -480,7 +483,9 @@ def _to_rdflib(quads) -> "Graph":
             return Literal(t.value, datatype=URIRef(t.datatype.value))
         raise ValueError(t)
 
-    graph = Graph()
+    from kg.emit import new_graph
+
+    graph = new_graph()    # the kind of graph the build hands to the check (kg.emit)
     for q in quads:
         graph.add((term(q.subject), term(q.predicate), term(q.object)))
     return graph
