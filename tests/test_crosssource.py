@@ -619,7 +619,7 @@ def test_lineage_verifies_at_most_a_few_candidates_and_keeps_the_real_source():
 
 def test_the_report_times_each_stage(analysed):
     _, report = analysed
-    assert list(report.stage_seconds) == ["reading", "statements", "lineage", "entities",
+    assert list(report.stage_seconds) == ["reading", "lineage", "statements", "entities",
                                           "distortions", "contradictions", "writing"]
     assert all(seconds >= 0 for seconds in report.stage_seconds.values())
     assert sum(report.stage_seconds.values()) <= report.seconds + 0.01

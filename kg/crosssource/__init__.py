@@ -34,7 +34,7 @@ import pickle
 import time
 import uuid
 import weakref
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,11 +48,10 @@ from kg.crosssource import emit
 from kg.crosssource.corpus import actor_names, article_fingerprints, read_claims, read_docs
 from kg.crosssource.distortions import directed_sources, distortion_pairs, find_attributions
 from kg.crosssource.entities import EntityMatcher
-from kg.crosssource.lineage import Body, LineageIndex, Signatures, reduce
+from kg.crosssource.lineage import Body, LineageIndex, reduce
 from kg.crosssource.workers import (ASSERTION_ARTICLES_PER_TASK, MIN_ARTICLES_FOR_WORKERS,
-                                    PAIRS_PER_TASK, SIGNATURES_PER_TASK, LineageWorkers,
-                                    assertions_of, distortions_of, parallels_of, signatures_many,
-                                    signatures_of, verdicts)
+                                    PAIRS_PER_TASK, LineageWorkers, assertions_of,
+                                    distortions_of, parallels_of, signatures_of, verdicts)
 from kg.crosssource.model import (ClaimRecord, Contradiction, CrossReport, Derivation,
                                   Distortion, Doc, Statement)
 from kg.crosssource.statements import StatementIndex
@@ -195,24 +194,32 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
             bodies[iri] = Body.of(doc(iri).text)
         return bodies[iri]
 
+    lap("reading")
+    # ------------------------------------------------------------ lineage
+    comparisons_before = state.statements.comparisons
+    lineage_comparisons = 0
+    new_pairs: list[frozenset[str]] = []
     for start in range(0, len(added), 200):
         docs.update(read_docs(store, added[start:start + 200]))
     for iri in added:
         state.fingerprints[iri] = current[iri]
         state.dates[iri] = doc(iri).date
-    lap("reading")
-    comparisons_before = state.statements.comparisons
-    lineage_comparisons = 0
-    new_pairs: list[frozenset[str]] = []
     jobs = config.jobs if len(added) >= MIN_ARTICLES_FOR_WORKERS else 1
     # The workers live until the contradictions: they also compare reports for distortions
     # and find count assertions, and they remember the bodies they made for the lineage.
     with LineageWorkers(jobs, [doc(iri) for iri in added] if jobs > 1 else (),
                         body=lambda d: body(d.iri)) as workers:
         window = max(1, workers.jobs) * WINDOW_PER_JOB
-        # Signatures are pure and the statements do not need the lineage: the workers compute
-        # every new article's signatures while this process groups claims into statements.
-        signatures = _signatures(added, doc, workers)
+        for iri, others, found in _lineage(state, added, doc, workers):
+            for other, derivation in zip(others, found):
+                lineage_comparisons += 1
+                if derivation is not None:
+                    pair = frozenset((iri, other))
+                    state.derivations[pair] = derivation
+                    new_pairs.append(pair)
+        state.lineage_comparisons += lineage_comparisons
+
+        lap("lineage")
         # ------------------------------------------------------------ claims and statements
         claims_new = read_claims(store, articles=added) if added else []
         by_article: dict[str, list[ClaimRecord]] = defaultdict(list)
@@ -237,17 +244,6 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         statement_of = {claim: s.key for s in statements for claim in s.claims}
 
         lap("statements")
-        # ------------------------------------------------------------ lineage
-        for iri, others, found in _lineage(state, added, signatures, doc, workers):
-            for other, derivation in zip(others, found):
-                lineage_comparisons += 1
-                if derivation is not None:
-                    pair = frozenset((iri, other))
-                    state.derivations[pair] = derivation
-                    new_pairs.append(pair)
-        state.lineage_comparisons += lineage_comparisons
-
-        lap("lineage")
         # ------------------------------------------------------------ entity names
         involved = {state.claims[c].claimant for s in statements for c in s.claims
                     if c in state.claims}
@@ -376,39 +372,23 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     return report
 
 
-def _signatures(added: list[str], doc: Callable[[str], Doc], workers: LineageWorkers
-                ) -> Iterator[Signatures]:
-    """Each new article's signatures, in order. Worker processes are asked for all of them
-    at once (they work while this process does something else); without workers each is
-    computed here when it is taken."""
-    from kg.pipeline import batches
-
-    if not workers.pooled:
-        return (workers.submit(signatures_of, workers.ref(doc(iri))).get() for iri in added)
-    pending = deque(workers.submit(signatures_many, [workers.ref(doc(iri)) for iri in chunk])
-                    for chunk in batches(added, SIGNATURES_PER_TASK))
-
-    def taken() -> Iterator[Signatures]:
-        while pending:
-            yield from pending.popleft().get()    # a result is let go once read
-    return taken()
-
-
-def _lineage(state: CrossState, added: list[str], signatures: Iterator[Signatures],
-             doc: Callable[[str], Doc], workers: LineageWorkers
-             ) -> Iterator[tuple[str, list[str], list[Derivation | None]]]:
+def _lineage(state: CrossState, added: list[str], doc: Callable[[str], Doc],
+             workers: LineageWorkers) -> Iterator[tuple[str, list[str], list[Derivation | None]]]:
     """Each new article, its candidates (in order) and the verdict on each, in input order.
 
-    Verdicts are computed by ``workers``; the candidates here, in input order, since each
-    article is indexed before the next one looks for its candidates."""
+    Signatures and verdicts are computed by ``workers``; the candidates here, in input
+    order, since each article is indexed before the next one looks for its candidates."""
     from kg.pipeline import WINDOW_PER_JOB, in_order   # the build's bounded ordered window
 
     window = max(1, workers.jobs) * WINDOW_PER_JOB
+    signed = in_order(added, lambda iri: workers.submit(signatures_of, workers.ref(doc(iri))),
+                      window)
 
     def candidates() -> Iterator[tuple[str, list[str], tuple[tuple[str, ...], ...]]]:
-        for iri, mine in zip(added, signatures, strict=True):
-            found, boilerplate = state.lineage.candidates_and_boilerplate(iri, mine)
-            state.lineage.add(iri, mine)
+        for iri, result in zip(added, signed):
+            signatures = result.get()
+            found, boilerplate = state.lineage.candidates_and_boilerplate(iri, signatures)
+            state.lineage.add(iri, signatures)
             yield iri, sorted(found), boilerplate
 
     def submit(item: tuple[str, list[str], tuple[tuple[str, ...], ...]]):

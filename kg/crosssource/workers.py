@@ -4,8 +4,7 @@ sooner.
 The lineage stage is pure computation on texts: each new article's signatures, then
 ``classify`` against each of its candidates. Only the choice of candidates depends on the
 articles indexed before it, so the driver keeps that (in input order) and hands the rest to
-``jobs`` processes, collecting the verdicts in input order (the signatures are asked for
-all at once, and computed while the driver groups claims). Later stages hand over what is
+``jobs`` processes, collecting the verdicts in input order. Later stages hand over what is
 independent the same way: the distortions between each report and its original, and each
 new article's count assertions; the driver keeps what depends on order (the indexes).
 """
@@ -26,7 +25,6 @@ from kg.crosssource.model import ClaimRecord, Contradiction, Derivation, Distort
 
 # Below this many new articles a worker start (~0.5 s each) costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 300
-SIGNATURES_PER_TASK = 32             # articles signed per task (all asked for at once)
 # Work per task in the later stages: each task also carries the actor names (MatcherSpec).
 PAIRS_PER_TASK = 512                 # report pairs compared for distortions
 ASSERTION_ARTICLES_PER_TASK = 128    # articles whose count assertions are found
@@ -65,12 +63,6 @@ def _body(doc: Doc) -> Body:
 def signatures_of(ref: DocRef, body: Callable[[Doc], Body] = _body) -> Signatures:
     """The LSH signatures of one article (in a worker; ``body`` gives an article's body)."""
     return Signatures.of(body(_doc(ref)))
-
-
-def signatures_many(refs: Sequence[DocRef], body: Callable[[Doc], Body] = _body
-                    ) -> list[Signatures]:
-    """``signatures_of`` each article, in order (in a worker)."""
-    return [signatures_of(ref, body) for ref in refs]
 
 
 def verdicts(ref: DocRef, others: Sequence[DocRef],
@@ -171,11 +163,6 @@ class LineageWorkers:
             self._pool = multiprocessing.get_context("spawn").Pool(
                 self.jobs, initializer=_init_worker, initargs=(self.known,))
         return self
-
-    @property
-    def pooled(self) -> bool:
-        """Whether tasks run in worker processes (else in this one, when submitted)."""
-        return self._pool is not None
 
     def ref(self, doc: Doc) -> DocRef:
         """What a task carries for ``doc``: its IRI when the workers know it, else the doc."""
