@@ -5,8 +5,9 @@ The lineage stage is pure computation on texts: each new article's signatures, t
 ``classify`` against each of its candidates. Only the choice of candidates depends on the
 articles indexed before it, so the driver keeps that (in input order) and hands the rest to
 ``jobs`` processes, collecting the verdicts in input order. Later stages hand over what is
-independent the same way: the distortions between each report and its original, and each
-new article's count assertions; the driver keeps what depends on order (the indexes).
+independent the same way: the distortions between each report and its original, each new
+article's count assertions and the parallel sentences of each copy and its source; the
+driver keeps what depends on order (the indexes).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from kg.crosssource.model import ClaimRecord, Contradiction, Derivation, Distort
 # Below this many new articles a worker start (~0.5 s each) costs more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 300
 # Work per task in the later stages: each task also carries the actor names (MatcherSpec).
-PAIRS_PER_TASK = 512                 # report pairs compared for distortions
+PAIRS_PER_TASK = 512                 # report pairs (distortions) or copy pairs (parallels)
 ASSERTION_ARTICLES_PER_TASK = 128    # articles whose count assertions are found
 # Bodies a worker remembers (candidates recur across articles): ~30 KB each, so at most
 # ~0.5 GB per worker. With 4096, a 10k-article analysis computed each body ~3 times per worker
