@@ -145,9 +145,6 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     True for the default sidecar next to the store, a path for another one, False or None to
     keep the state in memory only (tests).
     """
-    # the build's bounded, ordered window over worker tasks (kg.pipeline imports this module)
-    from kg.pipeline import WINDOW_PER_JOB, batches, in_order
-
     started = time.perf_counter()
     iris = config.iris
     report = CrossReport()
@@ -209,7 +206,6 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
     # and find count assertions, and they remember the bodies they made for the lineage.
     with LineageWorkers(jobs, [doc(iri) for iri in added] if jobs > 1 else (),
                         body=lambda d: body(d.iri)) as workers:
-        window = max(1, workers.jobs) * WINDOW_PER_JOB
         for iri, others, found in _lineage(state, added, doc, workers):
             for other, derivation in zip(others, found):
                 lineage_comparisons += 1
@@ -256,10 +252,6 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         # ------------------------------------------------------------ distortions
         derivations = reduce(sorted(state.derivations.values(), key=lambda d: (d.copy, d.source)))
         kept_pairs = {frozenset((d.copy, d.source)) for d in derivations}
-        sources: dict[str, list[str]] = defaultdict(list)
-        for derivation in derivations:
-            if derivation.directed:
-                sources[derivation.copy].append(derivation.source)
         distortions: list[Distortion] = []
         directed = directed_sources(derivations)
         cache: dict[str, tuple[tuple, list[Distortion]]] = {}
@@ -268,7 +260,7 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
         for statement in statements:
             members = tuple(sorted(statement.claims))
             articles = sorted({state.claims[c].article for c in members if c in state.claims})
-            signature = (members, tuple((a, tuple(sorted(sources.get(a, ())))) for a in articles))
+            signature = (members, tuple((a, tuple(sorted(directed.get(a, ())))) for a in articles))
             cached = state.distortion_cache.get(statement.key)
             if cached is not None and cached[0] == signature:
                 planned.append((statement.key, signature, None, cached[1]))
@@ -277,12 +269,10 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
                                          {a: doc(a) for a in articles}, directed)
                 planned.append((statement.key, signature, pairs, []))
         todo = [pair for _, _, pairs, _ in planned if pairs for pair in pairs]
-        compared = (found for result in in_order(
-            batches(todo, PAIRS_PER_TASK),
-            lambda chunk: workers.submit(distortions_of, [
-                (member, original, workers.ref(doc(member.article)),
-                 workers.ref(doc(original.article))) for member, original in chunk], carried),
-            window) for found in result.get())
+        compared = workers.map(distortions_of, [
+            (member, original, workers.ref(doc(member.article)),
+             workers.ref(doc(original.article))) for member, original in todo],
+            PAIRS_PER_TASK, carried)
         for key, signature, pairs, found in planned:
             if pairs is not None:
                 found = [d for _ in pairs for d in next(compared)]
@@ -307,11 +297,8 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
 
         lap("distortions")
         # ------------------------------------------------------------ contradictions
-        found_assertions = (found for result in in_order(
-            batches(added, ASSERTION_ARTICLES_PER_TASK),
-            lambda chunk: workers.submit(assertions_of, [workers.ref(doc(i)) for i in chunk],
-                                         carried),
-            window) for found in result.get())
+        found_assertions = workers.map(assertions_of, [workers.ref(doc(i)) for i in added],
+                                       ASSERTION_ARTICLES_PER_TASK, carried)
         for iri, mine in zip(added, found_assertions):
             pairs = state.assertions.add(iri, mine)
             for item in contra.from_assertions(pairs):
@@ -324,13 +311,11 @@ def analyse(store: KGStore, config: Config, *, full: bool = False,
             pair = frozenset((derivation.copy, derivation.source))
             if derivation.kind in ("near_copy", "spun_rewrite") and pair not in state.parallel:
                 parallel.setdefault(pair, derivation)
-        found_parallel = (found for result in in_order(
-            batches(list(parallel.values()), PAIRS_PER_TASK),
-            lambda chunk: workers.submit(parallels_of, [
-                (workers.ref(doc(d.copy)), workers.ref(doc(d.source)),
-                 [state.claims[c] for a in (d.copy, d.source)
-                  for c in state.claims_by_article.get(a, [])]) for d in chunk], carried),
-            window) for found in result.get())
+        found_parallel = workers.map(parallels_of, [
+            (workers.ref(doc(d.copy)), workers.ref(doc(d.source)),
+             [state.claims[c] for a in (d.copy, d.source)
+              for c in state.claims_by_article.get(a, [])]) for d in parallel.values()],
+            PAIRS_PER_TASK, carried)
         for pair, found in zip(parallel, found_parallel):
             state.parallel[pair] = found
         if added:

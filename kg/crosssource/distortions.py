@@ -416,19 +416,6 @@ def distortion_pairs(statements: Iterable[Statement], claims: dict[str, ClaimRec
     return pairs
 
 
-def find_distortions(statements: Iterable[Statement], claims: dict[str, ClaimRecord],
-                     docs: dict[str, Doc], derivations: Iterable[Derivation],
-                     matcher: EntityMatcher,
-                     sources: dict[str, list[str]] | None = None) -> list[Distortion]:
-    """Distortions within ``statements``; ``sources`` is ``directed_sources(derivations)``,
-    passed in by callers that look at one statement at a time (so it is computed once)."""
-    if sources is None:
-        sources = directed_sources(derivations)
-    return [distortion for member, original in distortion_pairs(statements, claims, docs,
-                                                                 sources)
-            for distortion in distortions_between(member, original, docs, matcher)]
-
-
 def distortions_between(member: ClaimRecord, original: ClaimRecord, docs: dict[str, Doc],
                         matcher: EntityMatcher) -> list[Distortion]:
     new_text, old_text = docs[member.article].text, docs[original.article].text
@@ -523,6 +510,6 @@ def find_attributions(claims: list[ClaimRecord], statement_of: dict[str, str],
     return found
 
 
-__all__ = ["align", "classify", "compare", "find_distortions", "find_attributions",
-           "distortions_between", "distortion_pairs", "pick_original", "numbers", "negations", "modality",
+__all__ = ["align", "classify", "compare", "distortion_pairs", "find_attributions",
+           "distortions_between", "pick_original", "numbers", "negations", "modality",
            "scope_classes", "Block", "Change", "KIND_ORDER"]

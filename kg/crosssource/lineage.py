@@ -98,7 +98,7 @@ class Body:
     sentences: list[Sentence]
     sentence_words: list[list[str]]
     words: list[str]
-    text: str = ""                 # the whole article text, furniture and all
+    text: str                      # the whole article text, furniture and all
 
     @classmethod
     def of(cls, text: str) -> Body:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +179,18 @@ class LineageWorkers:
         """What tasks carry of ``matcher`` (built from ``names``): the matcher itself in this
         process, its names for workers."""
         return matcher if self._pool is None else MatcherSpec(uuid.uuid4().hex, names)
+
+    def map(self, function: Callable[..., list], items: Sequence[Any], per_task: int,
+            *args: Any) -> Iterator[Any]:
+        """``function(chunk, *args)`` over ``items`` in chunks of ``per_task`` (a list of one
+        result per item), the results in order, with a bounded window of tasks in flight."""
+        # the build's bounded, ordered window (kg.pipeline imports this package)
+        from kg.pipeline import WINDOW_PER_JOB, batches, in_order
+
+        window = max(1, self.jobs) * WINDOW_PER_JOB
+        for result in in_order(batches(items, per_task),
+                               lambda chunk: self.submit(function, chunk, *args), window):
+            yield from result.get()
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(*args)`` (``signatures_of``, ``verdicts``, ``distortions_of``,
